@@ -1,0 +1,50 @@
+# The two commands a new machine needs: `make run` and `make test`.
+# Both create .venv and install what they need; re-running skips what is done.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export KLYNGE_DATABASE_URL ?= sqlite+aiosqlite:///./klynge.db
+
+.PHONY: run test lint typecheck migrations-check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files re-run the install only when pyproject.toml changes.
+$(VENV)/.install-stamp: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.install-stamp-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.install-stamp
+
+run: $(VENV)/.install-stamp
+	$(BIN)/klynge migrate
+	$(BIN)/klynge demo-data
+	$(BIN)/klynge serve --skip-migrations
+
+test: $(VENV)/.install-stamp-test
+	$(BIN)/pytest
+
+lint: $(VENV)/.install-stamp-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.install-stamp-test
+	$(BIN)/mypy
+
+# The models and the migrations describe the same schema.
+migrations-check: $(VENV)/.install-stamp-test
+	rm -f .alembic-check.db
+	KLYNGE_DATABASE_URL=sqlite+aiosqlite:///./.alembic-check.db $(BIN)/alembic upgrade head
+	KLYNGE_DATABASE_URL=sqlite+aiosqlite:///./.alembic-check.db $(BIN)/alembic check
+	rm -f .alembic-check.db*
+
+bench: $(VENV)/.install-stamp-test
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) klynge.db klynge.db-* .pytest_cache .mypy_cache .ruff_cache

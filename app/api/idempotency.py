@@ -1,0 +1,67 @@
+"""The `Idempotency-Key` header as a dependency for create endpoints."""
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from starlette.responses import Response
+
+from app.api.deps import CallerDep, SessionDep
+from app.config import get_settings
+from app.db import utcnow
+from app.idempotency import service
+
+
+class Idempotency:
+    def __init__(
+        self, request: Request, session: SessionDep, caller_key: str, key: str | None
+    ) -> None:
+        self._request = request
+        self._session = session
+        self._caller_key = caller_key
+        self._key = key
+        self._fingerprint = ""
+
+    async def run(self, create: Callable[[], Awaitable[Response]]) -> Response:
+        """Replay the stored answer for a known key, or create and remember the answer."""
+        if self._key is None:
+            return await create()
+        body = await self._request.body()
+        self._fingerprint = service.fingerprint(self._request.method, self._request.url.path, body)
+        replay = await service.find_replay(
+            self._session, self._caller_key, self._key, self._fingerprint, utcnow()
+        )
+        if replay is not None:
+            return replay
+        response = await create()
+        service.remember(
+            self._session,
+            caller_key=self._caller_key,
+            key=self._key,
+            request_fingerprint=self._fingerprint,
+            response=response,
+            ttl=timedelta(hours=get_settings().idempotency_key_ttl_hours),
+        )
+        return response
+
+
+def _idempotency(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            description="Retry-safe creates: the same key and body replay the first answer "
+            "(kept at least 24 hours); the same key with another body is refused.",
+        ),
+    ] = None,
+) -> Idempotency:
+    return Idempotency(request, session, caller.idempotency_scope, idempotency_key)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]

@@ -1,0 +1,146 @@
+"""Keyset (cursor) pagination, shared by every list endpoint.
+
+A page is ordered by one sort column plus the id as a tie-breaker, and the cursor
+carries the last row's values of both, so fetching page 1,000 costs the same as
+page 1 (no OFFSET). The cursor is opaque to clients: base64url of a small JSON array.
+"""
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar, TypeVarTuple, Unpack
+
+import orjson
+from fastapi import Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.errors import BadRequest
+
+T = TypeVar("T")
+Columns = TypeVarTuple("Columns")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=200, description="Rows per page.")] = 50,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=512, description="`next_cursor` of the previous page."),
+    ] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+@dataclass(frozen=True, slots=True)
+class SortOrder:
+    """A resolved `sort=` value: the column, its direction and the id tie-breaker."""
+
+    name: str
+    column: InstrumentedAttribute[Any]
+    id_column: InstrumentedAttribute[Any]
+    descending: bool
+
+
+def resolve_sort(
+    sort: str,
+    columns: dict[str, InstrumentedAttribute[Any]],
+    id_column: InstrumentedAttribute[Any],
+) -> SortOrder:
+    descending = sort.startswith("-")
+    column = columns[sort.removeprefix("-")]
+    return SortOrder(name=sort, column=column, id_column=id_column, descending=descending)
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def _decode_value(raw: Any, python_type: type[Any]) -> Any:
+    if raw is None:
+        return None
+    if python_type is datetime:
+        return datetime.fromisoformat(raw)
+    if python_type is date:
+        return date.fromisoformat(raw)
+    if python_type in (Decimal, uuid.UUID, int, str):
+        return python_type(raw)
+    return raw
+
+
+def _invalid_cursor() -> BadRequest:
+    return BadRequest(
+        "The cursor is not valid for this list and sort order; start again without it.",
+        code="invalid_cursor",
+    )
+
+
+def encode_cursor(order: SortOrder, sort_value: Any, row_id: uuid.UUID) -> str:
+    payload = orjson.dumps([order.name, _encode_value(sort_value), str(row_id)])
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(order: SortOrder, cursor: str) -> tuple[Any, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        name, raw_value, raw_id = orjson.loads(base64.urlsafe_b64decode(padded))
+        if name != order.name:
+            raise _invalid_cursor()
+        python_type = order.column.type.python_type
+        return _decode_value(raw_value, python_type), uuid.UUID(raw_id)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+        raise _invalid_cursor() from exc
+
+
+def apply_keyset(
+    stmt: Select[Unpack[Columns]], order: SortOrder, params: PageParams
+) -> Select[Unpack[Columns]]:
+    """Order, seek past the cursor and fetch one row more than the page to spot the end."""
+    if params.cursor is not None:
+        value, last_id = decode_cursor(order, params.cursor)
+        key = tuple_(order.column, order.id_column)
+        after = tuple_(value, last_id)
+        stmt = stmt.where(key < after if order.descending else key > after)
+    if order.descending:
+        stmt = stmt.order_by(order.column.desc(), order.id_column.desc())
+    else:
+        stmt = stmt.order_by(order.column.asc(), order.id_column.asc())
+    return stmt.limit(params.limit + 1)
+
+
+def cut_page(rows: list[T], order: SortOrder, params: PageParams) -> tuple[list[T], str | None]:
+    """Split off the look-ahead row and build the cursor that continues after the page."""
+    if len(rows) <= params.limit:
+        return rows, None
+    page = rows[: params.limit]
+    last = page[-1]
+    cursor = encode_cursor(order, getattr(last, order.column.key), last.id)  # type: ignore[attr-defined]
+    return page, cursor
+
+
+def link_header(request: Request, next_cursor: str | None) -> dict[str, str]:
+    """RFC 8288 `Link: <…>; rel="next"` for clients that follow links, not bodies."""
+    if next_cursor is None:
+        return {}
+    url = request.url.include_query_params(cursor=next_cursor)
+    return {"Link": f'<{url}>; rel="next"'}

@@ -1,0 +1,167 @@
+"""Turning every failure into `application/problem+json` (RFC 9457).
+
+One place installs the handlers and one place describes the problem responses in
+OpenAPI, so each route documents exactly the statuses it can answer with.
+"""
+
+from typing import Any, cast
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.errors import PROBLEM_TYPE_BASE, KlyngeError, problem_document
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = structlog.get_logger(__name__)
+
+
+class FieldError(BaseModel):
+    field: str = Field(examples=["body.organisation_number"])
+    message: str = Field(examples=["Not a valid Norwegian organisation number."])
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(examples=[PROBLEM_TYPE_BASE + "company-not-found"])
+    title: str = Field(examples=["Not found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["No company with id 3f0c…"])
+    code: str = Field(description="Stable machine-readable error code.", examples=["not_found"])
+    errors: list[FieldError] | None = Field(
+        default=None, description="For validation problems: one entry per offending field."
+    )
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request (for example a body that is not JSON, or a bad cursor).",
+    404: "Not found, or not visible to the caller.",
+    409: "Conflicts with the current state.",
+    412: "The `If-Match` ETag is stale: the resource changed since it was read.",
+    422: "Validation failed; `errors` lists the fields.",
+    428: "`If-Match` is required for this request.",
+    503: "The database is unreachable; retry after `Retry-After` seconds.",
+    500: "Unexpected error. The body never carries internals; the server logs the cause.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the given problem statuses (422 and 500 always)."""
+    wanted = sorted({*statuses, 422, 500})
+    return {
+        status: {
+            "description": _DESCRIPTIONS[status],
+            "model": Problem,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in wanted
+    }
+
+
+def problem_response(problem: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    from app.api.responses import dump_json
+
+    return Response(
+        content=dump_json(problem),
+        status_code=problem["status"],
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _on_domain_error(_request: Request, exc: Exception) -> Response:
+    return problem_response(cast(KlyngeError, exc).problem())
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> Response:
+    errors = list(cast(RequestValidationError, exc).errors())
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return problem_response(
+            problem_document(
+                400, "Malformed JSON", "malformed_json", "The request body is not valid JSON."
+            )
+        )
+    field_errors = [
+        {"field": _field_path(error.get("loc", ())), "message": str(error.get("msg", ""))}
+        for error in errors
+    ]
+    return problem_response(
+        problem_document(
+            422,
+            "Validation failed",
+            "validation_failed",
+            "The request has invalid fields; see `errors`.",
+            errors=field_errors,
+        )
+    )
+
+
+async def _on_http_error(_request: Request, error: Exception) -> Response:
+    exc = cast(StarletteHTTPException, error)
+    code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return problem_response(
+        problem_document(exc.status_code, str(exc.detail), code, str(exc.detail)),
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _on_integrity_error(request: Request, exc: Exception) -> Response:
+    # Services check the rules first and raise precise errors; reaching this means a
+    # concurrent request won the race for the same unique key or range.
+    log.warning("integrity_conflict", path=request.url.path, error=str(exc.__cause__ or exc))
+    return problem_response(
+        problem_document(
+            409,
+            "Conflict",
+            "concurrent_conflict",
+            "The change conflicts with one committed at the same time; read and retry.",
+        )
+    )
+
+
+async def _on_stale_data(request: Request, _exc: Exception) -> Response:
+    return problem_response(
+        problem_document(
+            412,
+            "Precondition failed",
+            "etag_mismatch",
+            "The resource was changed by another request; read it again and retry.",
+        )
+    )
+
+
+async def _on_operational_error(request: Request, exc: Exception) -> Response:
+    log.error("database_unavailable", path=request.url.path, error=str(exc))
+    return problem_response(
+        problem_document(503, "Service unavailable", "database_unavailable", "Try again shortly."),
+        headers={"Retry-After": "1"},
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled_error", path=request.url.path, method=request.method)
+    return problem_response(
+        problem_document(
+            500, "Internal server error", "internal_error", "An unexpected error occurred."
+        )
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(KlyngeError, _on_domain_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(StaleDataError, _on_stale_data)
+    app.add_exception_handler(OperationalError, _on_operational_error)
+    app.add_exception_handler(Exception, _on_unexpected)

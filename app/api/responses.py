@@ -1,0 +1,54 @@
+"""Serialising once: Pydantic models straight to JSON bytes in a `Response`."""
+
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.api.etag import etag_of
+from app.api.pagination import link_header
+
+
+def dump_json(value: Any) -> bytes:
+    if isinstance(value, BaseModel):
+        return value.__pydantic_serializer__.to_json(value)
+    return orjson.dumps(value)
+
+
+def json_response(
+    value: Any, *, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        content=dump_json(value),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def resource_response(
+    value: BaseModel,
+    *,
+    version: int,
+    status_code: int = 200,
+    location: str | None = None,
+) -> Response:
+    """A single resource with its `ETag` (and `Location` when just created)."""
+    headers = {"ETag": etag_of(version)}
+    if location is not None:
+        headers["Location"] = location
+    return json_response(value, status_code=status_code, headers=headers)
+
+
+def page_response(request: Request, items: list[Any], next_cursor: str | None) -> Response:
+    """A list page: `items`, `next_cursor` and the RFC 8288 `Link` header."""
+    body = orjson.dumps(
+        {"items": [item.model_dump(mode="json") for item in items], "next_cursor": next_cursor}
+    )
+    return Response(
+        content=body,
+        media_type="application/json",
+        headers=link_header(request, next_cursor),
+    )

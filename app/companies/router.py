@@ -1,0 +1,155 @@
+"""HTTP for organisations: parse, call one service function, answer."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from app.api.deps import CallerDep, SessionDep
+from app.api.etag import IfMatchHeader, require_if_match
+from app.api.idempotency import IdempotencyDep
+from app.api.pagination import Page, PageParams, cut_page, page_params
+from app.api.problems import problem_responses
+from app.api.responses import page_response, resource_response
+from app.companies import service
+from app.companies.models import Country, Organisation, OrganisationKind
+from app.companies.repository import OrganisationFilter
+from app.companies.schemas import CompanyCreate, CompanyRead, CompanyUpdate
+
+router = APIRouter(prefix="/v1/companies", tags=["companies"])
+
+CompanySort = Annotated[
+    str,
+    Query(
+        pattern=r"^-?(name|created_at)$", description="`name`, `created_at`; `-` for descending."
+    ),
+]
+
+
+def _location(company_id: uuid.UUID) -> str:
+    return f"/v1/companies/{company_id}"
+
+
+def _one(organisation: Organisation, status_code: int = 200) -> Response:
+    return resource_response(
+        CompanyRead.model_validate(organisation),
+        version=organisation.version,
+        status_code=status_code,
+        location=_location(organisation.id) if status_code == 201 else None,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CompanyRead,
+    summary="Register an organisation",
+    description="Organisation and VAT numbers are checked per country and stored normalised.",
+    responses=problem_responses(400, 409),
+)
+async def create_company(
+    body: CompanyCreate, session: SessionDep, caller: CallerDep, idempotency: IdempotencyDep
+) -> Response:
+    async def create() -> Response:
+        return _one(await service.create_organisation(session, caller, body), status_code=201)
+
+    return await idempotency.run(create)
+
+
+@router.get(
+    "",
+    response_model=Page[CompanyRead],
+    summary="List organisations",
+    description="Keyset-paginated; archived organisations only with `archived=true`.",
+    responses=problem_responses(400),
+)
+async def list_companies(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    kind: OrganisationKind | None = None,
+    country: Country | None = None,
+    organisation_number: Annotated[str | None, Query(max_length=20)] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Search in names.")] = None,
+    archived: bool = False,
+    sort: CompanySort = "name",
+) -> Response:
+    where = OrganisationFilter(
+        kind=kind, country=country, organisation_number=organisation_number, q=q, archived=archived
+    )
+    rows, order = await service.list_organisations(session, caller, where, sort, page)
+    items, next_cursor = cut_page(rows, order, page)
+    return page_response(request, [CompanyRead.model_validate(row) for row in items], next_cursor)
+
+
+@router.get(
+    "/{company_id}",
+    response_model=CompanyRead,
+    summary="Get an organisation",
+    responses=problem_responses(404),
+)
+async def get_company(company_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
+    return _one(await service.get_organisation(session, caller, company_id))
+
+
+@router.patch(
+    "/{company_id}",
+    response_model=CompanyRead,
+    summary="Change an organisation",
+    description="Requires `If-Match` with the ETag from the last read.",
+    responses=problem_responses(400, 404, 409, 412, 428),
+)
+async def update_company(
+    company_id: uuid.UUID,
+    body: CompanyUpdate,
+    session: SessionDep,
+    caller: CallerDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    organisation = await service.get_organisation(session, caller, company_id)
+    require_if_match(if_match, organisation.version)
+    return _one(await service.update_organisation(session, organisation, body))
+
+
+@router.post(
+    "/{company_id}/archive",
+    response_model=CompanyRead,
+    summary="Archive an organisation",
+    description="Hides it from lists and keeps its history; referenced organisations are "
+    "archived, never deleted.",
+    responses=problem_responses(404),
+)
+async def archive_company(
+    company_id: uuid.UUID, session: SessionDep, caller: CallerDep
+) -> Response:
+    organisation = await service.get_organisation(session, caller, company_id)
+    return _one(await service.archive_organisation(session, organisation))
+
+
+@router.post(
+    "/{company_id}/restore",
+    response_model=CompanyRead,
+    summary="Restore an archived organisation",
+    responses=problem_responses(404),
+)
+async def restore_company(
+    company_id: uuid.UUID, session: SessionDep, caller: CallerDep
+) -> Response:
+    organisation = await service.get_organisation(session, caller, company_id)
+    return _one(await service.restore_organisation(session, organisation))
+
+
+@router.delete(
+    "/{company_id}",
+    status_code=204,
+    summary="Delete an unreferenced organisation",
+    description="Only an organisation nothing refers to can be deleted (e.g. one registered "
+    "by mistake); otherwise 409 `organisation_referenced`: archive it instead.",
+    responses=problem_responses(404, 409),
+)
+async def delete_company(company_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
+    organisation = await service.get_organisation(session, caller, company_id)
+    await service.delete_organisation(session, organisation)
+    return Response(status_code=204)

@@ -1,0 +1,112 @@
+"""Use cases for organisations: register, change, archive, delete."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.caller import Caller
+from app.api.pagination import PageParams, SortOrder
+from app.companies.identifiers import normalise_organisation_number, normalise_vat_number
+from app.companies.models import Country, Language, Organisation
+from app.companies.repository import OrganisationFilter, OrganisationRepository
+from app.companies.schemas import CompanyCreate, CompanyUpdate
+from app.db import utcnow
+from app.errors import Conflict, not_found
+
+_DEFAULT_LANGUAGE = {Country.NORWAY: Language.NORWEGIAN_BOKMAL, Country.SWEDEN: Language.SWEDISH}
+
+
+async def get_organisation(
+    session: AsyncSession, caller: Caller, organisation_id: uuid.UUID
+) -> Organisation:
+    organisation = await OrganisationRepository(session).get(caller, organisation_id)
+    if organisation is None:
+        raise not_found("company", organisation_id)
+    return organisation
+
+
+async def list_organisations(
+    session: AsyncSession, caller: Caller, where: OrganisationFilter, sort: str, page: PageParams
+) -> tuple[list[Organisation], SortOrder]:
+    return await OrganisationRepository(session).list(caller, where, sort, page)
+
+
+def _stored_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema values in the form the columns keep (URLs as text, addresses as dicts)."""
+    if data.get("website") is not None:
+        data["website"] = str(data["website"])
+    return data
+
+
+async def _check_identifiers(
+    repository: OrganisationRepository, organisation: Organisation
+) -> None:
+    """Normalise the numbers in place and refuse one another organisation already has."""
+    organisation.organisation_number = normalise_organisation_number(
+        organisation.country, organisation.organisation_number
+    )
+    if organisation.vat_number is not None:
+        organisation.vat_number = normalise_vat_number(
+            organisation.country, organisation.vat_number, organisation.organisation_number
+        )
+    holder = await repository.find_by_number(organisation.country, organisation.organisation_number)
+    if holder is not None and holder.id != organisation.id:
+        raise Conflict(
+            f"Organisation number {organisation.organisation_number} is already registered "
+            f"to {holder.display_name} ({holder.id}).",
+            code="organisation_number_taken",
+            existing_id=str(holder.id),
+        )
+
+
+async def create_organisation(
+    session: AsyncSession, caller: Caller, data: CompanyCreate
+) -> Organisation:
+    repository = OrganisationRepository(session)
+    values = _stored_values(data.model_dump(mode="json"))
+    values["display_name"] = values["display_name"] or values["legal_name"]
+    values["language"] = values["language"] or _DEFAULT_LANGUAGE[data.country]
+    organisation = Organisation(**values)
+    await _check_identifiers(repository, organisation)
+    repository.add(organisation)
+    await session.flush()
+    return organisation
+
+
+async def update_organisation(
+    session: AsyncSession, organisation: Organisation, data: CompanyUpdate
+) -> Organisation:
+    changes = _stored_values(data.model_dump(mode="json", exclude_unset=True))
+    for field, value in changes.items():
+        setattr(organisation, field, value)
+    if {"country", "organisation_number", "vat_number"} & changes.keys():
+        await _check_identifiers(OrganisationRepository(session), organisation)
+    await session.flush()
+    return organisation
+
+
+async def archive_organisation(session: AsyncSession, organisation: Organisation) -> Organisation:
+    if organisation.archived_at is None:
+        organisation.archived_at = utcnow()
+        await session.flush()
+    return organisation
+
+
+async def restore_organisation(session: AsyncSession, organisation: Organisation) -> Organisation:
+    if organisation.archived_at is not None:
+        organisation.archived_at = None
+        await session.flush()
+    return organisation
+
+
+async def delete_organisation(session: AsyncSession, organisation: Organisation) -> None:
+    repository = OrganisationRepository(session)
+    if await repository.is_referenced(organisation.id):
+        raise Conflict(
+            f"{organisation.display_name} is referenced by people, memberships or networks; "
+            "archive it instead (POST /v1/companies/{id}/archive) so its history stays.",
+            code="organisation_referenced",
+        )
+    await repository.delete(organisation)
+    await session.flush()

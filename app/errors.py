@@ -1,0 +1,89 @@
+"""The domain error family and its translation to RFC 9457 problem documents.
+
+Services raise these; they know nothing of HTTP beyond the status each carries.
+Every problem has a stable machine `code` that clients can branch on.
+"""
+
+from typing import Any, ClassVar
+
+PROBLEM_TYPE_BASE = "https://klynge.dev/problems/"
+
+
+def problem_document(
+    status: int, title: str, code: str, detail: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "type": PROBLEM_TYPE_BASE + code.replace("_", "-"),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+
+
+class KlyngeError(Exception):
+    status: ClassVar[int] = 400
+    title: ClassVar[str] = "Bad request"
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code  # type: ignore[misc]
+        self.extra = extra
+
+    def problem(self) -> dict[str, Any]:
+        return problem_document(self.status, self.title, self.code, self.detail, **self.extra)
+
+
+class BadRequest(KlyngeError):
+    pass
+
+
+class InvalidField(KlyngeError):
+    """A value that is well-formed but breaks a domain rule, reported on its field."""
+
+    status = 422
+    title = "Validation failed"
+    code = "validation_failed"
+
+    def __init__(self, field: str, message: str, *, code: str) -> None:
+        super().__init__(message, code=code, errors=[{"field": field, "message": message}])
+
+
+class NotFound(KlyngeError):
+    status = 404
+    title = "Not found"
+    code = "not_found"
+
+
+class Conflict(KlyngeError):
+    status = 409
+    title = "Conflict"
+    code = "conflict"
+
+
+class PreconditionFailed(KlyngeError):
+    status = 412
+    title = "Precondition failed"
+    code = "etag_mismatch"
+
+
+class PreconditionRequired(KlyngeError):
+    status = 428
+    title = "Precondition required"
+    code = "if_match_required"
+
+
+class Unprocessable(KlyngeError):
+    status = 422
+    title = "Unprocessable request"
+    code = "unprocessable"
+
+
+def not_found(resource: str, resource_id: object) -> NotFound:
+    # The same answer whether the row is missing or hidden from the caller, so the
+    # message never confirms that something exists.
+    return NotFound(f"No {resource} with id {resource_id}.", code=f"{resource}_not_found")

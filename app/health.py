@@ -1,0 +1,40 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy import text
+from starlette.responses import Response
+
+from app.api.problems import problem_response, problem_responses
+from app.api.responses import json_response
+from app.errors import problem_document
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+class HealthStatus(BaseModel):
+    status: str
+
+
+@router.get("/live", response_model=HealthStatus, summary="The process is up")
+async def live() -> Response:
+    return json_response(HealthStatus(status="ok"))
+
+
+@router.get(
+    "/ready",
+    response_model=HealthStatus,
+    summary="The service can reach its database",
+    responses={503: problem_responses(503)[503]},
+)
+async def ready(request: Request) -> Response:
+    try:
+        async with request.app.state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        return problem_response(
+            problem_document(
+                503, "Not ready", "database_unavailable", "The database is unreachable."
+            )
+        )
+    return json_response(HealthStatus(status="ok"))

@@ -1,0 +1,51 @@
+"""The application factory: routers, error handlers, database and lifespan."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.api.problems import install_problem_handlers
+from app.companies.router import router as companies_router
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker
+from app.health import router as health_router
+from app.logging import configure_logging
+
+DESCRIPTION = """
+Klynge runs the administration of industry clusters and business associations:
+organisations and their people, networks (open or closed interest groups),
+memberships and the offices people hold.
+
+Conventions: errors are `application/problem+json` with a stable `code`; lists are
+keyset-paginated (`limit`, `cursor`, `next_cursor`, `Link: rel="next"`); reads carry
+an `ETag` and `PATCH` requires `If-Match`; creates honour `Idempotency-Key`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    engine = create_engine(
+        settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Klynge",
+        version="0.1.0",
+        summary="Administration of industry networks",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    install_problem_handlers(app)
+    for router in (health_router, companies_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,54 @@
+import uuid
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.companies.models import Organisation
+from app.db import Base, Entity, enum_column
+
+
+class Visibility(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class NetworkStatus(StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class Network(Entity, Base):
+    """A cluster, association or interest group; networks form a tree."""
+
+    __tablename__ = "networks"
+    __table_args__ = (
+        CheckConstraint(
+            "meetings_per_year >= 0 AND meetings_per_year <= 52", name="meetings_per_year_range"
+        ),
+        CheckConstraint(
+            "NOT requires_parent_membership OR parent_id IS NOT NULL",
+            name="parent_membership_needs_parent",
+        ),
+    )
+
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("networks.id", ondelete="RESTRICT"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "network_visibility"))
+    status: Mapped[NetworkStatus] = mapped_column(enum_column(NetworkStatus, "network_status"))
+    meetings_per_year: Mapped[int] = mapped_column(default=0)
+    requires_parent_membership: Mapped[bool] = mapped_column(default=False)
+    # The effective administering association. When not set on the network itself it is
+    # copied from the parent (and kept in step with it), so reads never walk the tree.
+    administered_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    administered_by_inherited: Mapped[bool] = mapped_column(default=False)
+
+    parent: Mapped["Network | None"] = relationship(remote_side="Network.id", lazy="raise")
+    administered_by: Mapped[Organisation | None] = relationship(lazy="raise")

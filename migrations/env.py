@@ -1,0 +1,55 @@
+"""Alembic environment: async engine, URL from Klynge's settings or the caller.
+
+`klynge migrate` and the test suite pass their URL through
+`config.attributes["database_url"]`; the plain `alembic` command uses settings.
+"""
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+import app.models  # noqa: F401 - registers every table on Base.metadata
+from app.config import get_settings
+from app.db import Base, create_engine
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _database_url() -> str:
+    url = config.attributes.get("database_url")
+    return str(url) if url else get_settings().database_url
+
+
+def _configure(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        # SQLite cannot ALTER constraints in place; batch mode rebuilds the table.
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_online() -> None:
+    engine = create_engine(_database_url())
+    async with engine.connect() as connection:
+        await connection.run_sync(_configure)
+    await engine.dispose()
+
+
+def _run_offline() -> None:
+    context.configure(url=_database_url(), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    _run_offline()
+elif (connection := config.attributes.get("connection")) is not None:
+    _configure(connection)
+else:
+    asyncio.run(_run_online())

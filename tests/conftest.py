@@ -1,0 +1,109 @@
+"""Fixtures: every API test runs once on SQLite and once on PostgreSQL."""
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import app.models  # noqa: F401 - every table on Base.metadata
+from app import migrate
+from app.config import Settings
+from app.db import Base
+from app.main import create_app
+from tests import databases
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgresql" and not databases.postgres_reachable():
+        if databases.postgres_required():
+            pytest.fail(
+                f"PostgreSQL is required (CI or KLYNGE_TEST_POSTGRES_URL set) but "
+                f"{databases.postgres_base_url()} is unreachable"
+            )
+        pytest.skip("no PostgreSQL on 127.0.0.1:5432 and KLYNGE_TEST_POSTGRES_URL not set")
+    return name
+
+
+@pytest.fixture(scope="session")
+async def database_url(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    if backend == "postgresql":
+        url = await databases.create_postgres_database()
+    else:
+        url = databases.sqlite_url(tmp_path_factory.mktemp("sqlite"))
+    # The schema comes from the migrations, exactly as in production.
+    await databases.run_in_thread(migrate.upgrade, url)
+    yield url
+    if backend == "postgresql":
+        await databases.drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+async def application(database_url: str) -> AsyncIterator[FastAPI]:
+    settings = Settings(database_url=database_url, environment="test", log_json=False)
+    application = create_app(settings)
+    yield application
+    await application.state.engine.dispose()
+
+
+@pytest.fixture
+def engine(application: FastAPI) -> AsyncEngine:
+    result: AsyncEngine = application.state.engine
+    return result
+
+
+async def _empty_all_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())
+
+
+@pytest.fixture
+async def client(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://klynge.test") as client:
+        yield client
+    await _empty_all_tables(application.state.engine)
+
+
+@dataclass
+class QueryLog:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(engine: AsyncEngine) -> Any:
+    """`with count_queries() as log:` records every SQL statement sent in the block."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryLog]:
+        log = QueryLog()
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            log.statements.append(statement)
+
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
+        try:
+            yield log
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+    return counting

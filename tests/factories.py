@@ -1,0 +1,61 @@
+"""Valid test data: organisation numbers with correct check digits, and API helpers."""
+
+import itertools
+import random
+from typing import Any
+
+import httpx
+from stdnum import luhn
+
+_rng = random.Random(20261122)
+_used: set[str] = set()
+_counter = itertools.count(1)
+
+
+def norwegian_organisation_number() -> str:
+    """A fresh 9-digit number with a valid mod-11 check digit."""
+    weights = (3, 2, 7, 6, 5, 4, 3, 2)
+    while True:
+        body = [_rng.choice((8, 9))] + [_rng.randrange(10) for _ in range(7)]
+        remainder = sum(w * d for w, d in zip(weights, body, strict=True)) % 11
+        check = (11 - remainder) % 11
+        if check == 10:
+            continue
+        number = "".join(map(str, body)) + str(check)
+        if number not in _used:
+            _used.add(number)
+            return number
+
+
+def swedish_organisation_number() -> str:
+    """A fresh 10-digit number, third digit >= 2, with a valid Luhn check digit."""
+    while True:
+        body = "5" + str(_rng.randrange(10)) + str(_rng.randrange(2, 10))
+        body += "".join(str(_rng.randrange(10)) for _ in range(6))
+        number = body + luhn.calc_check_digit(body)
+        if number not in _used:
+            _used.add(number)
+            return number
+
+
+def company_body(**overrides: Any) -> dict[str, Any]:
+    n = next(_counter)
+    country = overrides.get("country", "NO")
+    number = norwegian_organisation_number() if country == "NO" else swedish_organisation_number()
+    body: dict[str, Any] = {
+        "kind": "company",
+        "legal_name": f"Test Company {n} AS",
+        "country": country,
+        "organisation_number": number,
+        "employees": 100 + n,
+        "apprentices": n % 7,
+    }
+    body.update(overrides)
+    return body
+
+
+async def create_company(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    response = await client.post("/v1/companies", json=company_body(**overrides))
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
