@@ -7,6 +7,10 @@ from fastapi import FastAPI
 
 from app.api.problems import install_problem_handlers
 from app.companies.router import router as companies_router
+from app.memberships.router import router as memberships_router
+from app.networks.router import router as networks_router
+from app.offices.router import router as offices_router
+from app.people.router import router as people_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.health import router as health_router
@@ -46,6 +50,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     install_problem_handlers(app)
-    for router in (health_router, companies_router):
+    for router in (
+        health_router,
+        companies_router,
+        people_router,
+        networks_router,
+        offices_router,
+        memberships_router,
+    ):
         app.include_router(router)
     return app

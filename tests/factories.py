@@ -59,3 +59,51 @@ async def create_company(client: httpx.AsyncClient, **overrides: Any) -> dict[st
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def create_person(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    """POST /v1/people. `affiliations`: [{organisation_id, position, title?}]."""
+    n = next(_counter)
+    body: dict[str, Any] = {
+        "full_name": f"Test Person {n}",
+        "email": f"person{n}@example.test",
+        "phone": "+47 400 00 000",
+        "affiliations": [],
+    }
+    body.update(overrides)
+    response = await client.post("/v1/people", json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def create_network(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    """POST /v1/networks."""
+    n = next(_counter)
+    body: dict[str, Any] = {
+        "slug": f"network-{n}",
+        "name": f"Test Network {n}",
+        "visibility": "open",
+        "status": "active",
+        "meetings_per_year": 4,
+    }
+    body.update(overrides)
+    response = await client.post("/v1/networks", json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def create_membership(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    """POST /v1/memberships. Needs organisation_id and network_id in `overrides`."""
+    body: dict[str, Any] = {
+        "kind": "member",
+        "status": "active",
+        "starts_on": "2026-01-01",
+        "representatives": [],
+    }
+    body.update(overrides)
+    response = await client.post("/v1/memberships", json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
