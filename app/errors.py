@@ -87,3 +87,17 @@ def not_found(resource: str, resource_id: object) -> NotFound:
     # The same answer whether the row is missing or hidden from the caller, so the
     # message never confirms that something exists.
     return NotFound(f"No {resource} with id {resource_id}.", code=f"{resource}_not_found")
+
+
+# Database constraints that back a domain rule, by name: when a concurrent request
+# slips past the service's check, the database refuses the write and the client still
+# gets the rule's own code (PostgreSQL names the constraint; SQLite does not).
+_CONSTRAINT_ERRORS: dict[str, KlyngeError] = {}
+
+
+def register_constraint_error(constraint_name: str, error: KlyngeError) -> None:
+    _CONSTRAINT_ERRORS[constraint_name] = error
+
+
+def error_for_constraint(constraint_name: str | None) -> KlyngeError | None:
+    return _CONSTRAINT_ERRORS.get(constraint_name or "")

@@ -7,14 +7,14 @@ from fastapi import FastAPI
 
 from app.api.problems import install_problem_handlers
 from app.companies.router import router as companies_router
-from app.memberships.router import router as memberships_router
-from app.networks.router import router as networks_router
-from app.offices.router import router as offices_router
-from app.people.router import router as people_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.health import router as health_router
 from app.logging import configure_logging
+from app.memberships.router import router as memberships_router
+from app.networks.router import router as networks_router
+from app.offices.router import router as offices_router
+from app.people.router import router as people_router
 
 DESCRIPTION = """
 Klynge runs the administration of industry clusters and business associations:

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar, TypeVarTuple, Unpack
+from typing import Annotated, Any, Generic, TypeVar, TypeVarTuple
 
 import orjson
 from fastapi import Query, Request
@@ -112,9 +112,7 @@ def decode_cursor(order: SortOrder, cursor: str) -> tuple[Any, uuid.UUID]:
         raise _invalid_cursor() from exc
 
 
-def apply_keyset(
-    stmt: Select[Unpack[Columns]], order: SortOrder, params: PageParams
-) -> Select[Unpack[Columns]]:
+def apply_keyset(stmt: Select[*Columns], order: SortOrder, params: PageParams) -> Select[*Columns]:
     """Order, seek past the cursor and fetch one row more than the page to spot the end."""
     if params.cursor is not None:
         value, last_id = decode_cursor(order, params.cursor)

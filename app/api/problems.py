@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app.errors import PROBLEM_TYPE_BASE, KlyngeError, problem_document
+from app.errors import PROBLEM_TYPE_BASE, KlyngeError, error_for_constraint, problem_document
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = structlog.get_logger(__name__)
@@ -115,10 +115,25 @@ async def _on_http_error(_request: Request, error: Exception) -> Response:
     )
 
 
+def _constraint_name(exc: Exception) -> str | None:
+    """The violated constraint's name, as asyncpg reports it (SQLite does not)."""
+    cause = getattr(exc, "orig", None)
+    while cause is not None:
+        name = getattr(cause, "constraint_name", None)
+        if name:
+            return str(name)
+        cause = cause.__cause__
+    return None
+
+
 async def _on_integrity_error(request: Request, exc: Exception) -> Response:
     # Services check the rules first and raise precise errors; reaching this means a
     # concurrent request won the race for the same unique key or range.
-    log.warning("integrity_conflict", path=request.url.path, error=str(exc.__cause__ or exc))
+    constraint = _constraint_name(exc)
+    log.warning("integrity_conflict", path=request.url.path, constraint=constraint)
+    known = error_for_constraint(constraint)
+    if known is not None:
+        return problem_response(known.problem())
     return problem_response(
         problem_document(
             409,
