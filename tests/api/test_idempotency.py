@@ -1,0 +1,107 @@
+"""`Idempotency-Key` on creates: replay, refusal of reuse, and scope in time."""
+
+import json
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.db import create_sessionmaker, utcnow
+from app.idempotency.models import IdempotencyRecord
+from app.idempotency.service import purge_expired
+from tests.factories import company_body
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+async def _company_count(client: httpx.AsyncClient) -> int:
+    return len((await client.get("/v1/companies", params={"limit": 200})).json()["items"])
+
+
+async def test_same_key_and_body_replays_the_first_answer(client: httpx.AsyncClient) -> None:
+    body = company_body()
+    headers = {"Idempotency-Key": "create-ineos-1"}
+    first = await client.post("/v1/companies", json=body, headers=headers)
+    second = await client.post("/v1/companies", json=body, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["location"] == first.headers["location"]
+    assert second.headers["etag"] == first.headers["etag"]
+    assert second.headers["idempotency-replayed"] == "true"
+    assert "idempotency-replayed" not in first.headers
+    assert await _company_count(client) == 1
+
+
+async def test_key_order_and_whitespace_do_not_change_the_fingerprint(
+    client: httpx.AsyncClient,
+) -> None:
+    body = company_body()
+    headers = {"Idempotency-Key": "k-json", "content-type": "application/json"}
+    first = await client.post("/v1/companies", content=json.dumps(body), headers=headers)
+    reordered = json.dumps(dict(reversed(list(body.items()))), indent=2)
+    second = await client.post("/v1/companies", content=reordered, headers=headers)
+    assert second.json()["id"] == first.json()["id"]
+
+
+async def test_same_key_with_another_body_is_refused(client: httpx.AsyncClient) -> None:
+    headers = {"Idempotency-Key": "reused"}
+    first = await client.post("/v1/companies", json=company_body(), headers=headers)
+    assert first.status_code == 201
+    second = await client.post("/v1/companies", json=company_body(), headers=headers)
+    assert second.status_code == 422
+    assert second.json()["code"] == "idempotency_key_reused"
+    assert await _company_count(client) == 1
+
+
+async def test_failed_create_is_not_remembered(client: httpx.AsyncClient) -> None:
+    headers = {"Idempotency-Key": "fix-and-retry"}
+    bad = await client.post(
+        "/v1/companies", json=company_body(organisation_number="923609017"), headers=headers
+    )
+    assert bad.status_code == 422
+    good = await client.post("/v1/companies", json=company_body(), headers=headers)
+    assert good.status_code == 201
+
+
+async def test_without_key_each_post_creates(client: httpx.AsyncClient) -> None:
+    await client.post("/v1/companies", json=company_body())
+    await client.post("/v1/companies", json=company_body())
+    assert await _company_count(client) == 2
+
+
+async def test_keys_are_kept_24_hours_then_purged(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    body = company_body()
+    headers = {"Idempotency-Key": "ttl"}
+    first = await client.post("/v1/companies", json=body, headers=headers)
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker() as session:
+        record = await session.scalar(select(IdempotencyRecord))
+        assert record is not None
+        assert record.expires_at - record.created_at >= timedelta(hours=24)
+
+    # Nothing is purged while the key is young.
+    async with sessionmaker() as session, session.begin():
+        assert await purge_expired(session, utcnow()) == 0
+
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(IdempotencyRecord).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    # An expired key is forgotten: the same request now creates again (and clashes on
+    # the organisation number, which proves it was not replayed).
+    again = await client.post("/v1/companies", json=body, headers=headers)
+    assert again.status_code == 409
+    assert again.json()["code"] == "organisation_number_taken"
+    assert again.json()["existing_id"] == first.json()["id"]
+
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(IdempotencyRecord).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    async with sessionmaker() as session, session.begin():
+        assert await purge_expired(session, utcnow()) == 1
+        assert await session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0

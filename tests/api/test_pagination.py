@@ -1,0 +1,94 @@
+"""Keyset pagination: stable order across pages, cursors, Link headers."""
+
+import httpx
+import pytest
+
+from tests.factories import create_company
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+async def _walk(client: httpx.AsyncClient, url: str, **params: object) -> list[list[str]]:
+    pages: list[list[str]] = []
+    response = await client.get(url, params=params)
+    while True:
+        assert response.status_code == 200, response.text
+        body = response.json()
+        pages.append([item["display_name"] for item in body["items"]])
+        if body["next_cursor"] is None:
+            assert "link" not in response.headers
+            return pages
+        link = response.headers["link"]
+        assert link.endswith('>; rel="next"')
+        # Following the Link header must give the same page as passing the cursor.
+        response = await client.get(link[1 : link.index(">")])
+
+
+async def test_pages_cover_every_row_once_in_order(client: httpx.AsyncClient) -> None:
+    names = [f"Company {letter}" for letter in "GCAEBFD"]
+    for name in names:
+        await create_company(client, legal_name=name, display_name=name)
+
+    pages = await _walk(client, "/v1/companies", limit=3)
+    assert pages == [
+        ["Company A", "Company B", "Company C"],
+        ["Company D", "Company E", "Company F"],
+        ["Company G"],
+    ]
+    descending = await _walk(client, "/v1/companies", limit=4, sort="-name")
+    assert descending == [
+        ["Company G", "Company F", "Company E", "Company D"],
+        ["Company C", "Company B", "Company A"],
+    ]
+
+
+async def test_equal_sort_values_are_ordered_by_id(client: httpx.AsyncClient) -> None:
+    for _ in range(5):
+        await create_company(client, display_name="Same Name")
+    pages = await _walk(client, "/v1/companies", limit=2)
+    assert [len(page) for page in pages] == [2, 2, 1]
+    response = await client.get("/v1/companies", params={"limit": 5})
+    ids = [item["id"] for item in response.json()["items"]]
+    paged_ids: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, object] = {"limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        body = (await client.get("/v1/companies", params=params)).json()
+        paged_ids += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert paged_ids == ids
+    assert len(set(ids)) == 5
+
+
+async def test_cursor_from_another_sort_is_refused(client: httpx.AsyncClient) -> None:
+    for _ in range(3):
+        await create_company(client)
+    first = (await client.get("/v1/companies", params={"limit": 1})).json()
+    response = await client.get(
+        "/v1/companies", params={"limit": 1, "sort": "-created_at", "cursor": first["next_cursor"]}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "W1siYSJd", "%%%", "eyJ4Ijog"])
+async def test_garbage_cursor_is_a_400(client: httpx.AsyncClient, cursor: str) -> None:
+    response = await client.get("/v1/companies", params={"cursor": cursor})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize("limit", [0, 201, -1])
+async def test_limit_out_of_range_is_refused(client: httpx.AsyncClient, limit: int) -> None:
+    response = await client.get("/v1/companies", params={"limit": limit})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.limit"
+
+
+async def test_unknown_sort_is_refused(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/companies", params={"sort": "password"})
+    assert response.status_code == 422
