@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import app.models  # noqa: F401 - every table on Base.metadata
@@ -16,6 +16,7 @@ from app import migrate
 from app.config import Settings
 from app.db import Base
 from app.main import create_app
+from app.networks.models import Network
 from tests import databases
 
 
@@ -68,6 +69,10 @@ def engine(application: FastAPI) -> AsyncEngine:
 
 async def _empty_all_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
+        # ON DELETE RESTRICT acts row by row on SQLite, so the tree is cut first.
+        await connection.execute(
+            update(Network).values(parent_id=None, requires_parent_membership=False)
+        )
         for table in reversed(Base.metadata.sorted_tables):
             await connection.execute(table.delete())
 

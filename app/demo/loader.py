@@ -1,0 +1,184 @@
+"""Loads the demo data; every row is found by its natural key first, so a second run
+changes nothing."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.companies.identifiers import normalise_organisation_number
+from app.companies.models import Country, Language, Organisation
+from app.db import create_engine, create_sessionmaker
+from app.demo import data
+from app.memberships.models import Membership, MembershipStatus, Representative
+from app.networks.models import Network
+from app.offices.models import OfficeTerm
+from app.people.models import Affiliation, Person
+
+
+@dataclass
+class LoadSummary:
+    created: int = 0
+    existing: int = 0
+
+    def __str__(self) -> str:
+        return f"Demo data: {self.created} rows created, {self.existing} already present."
+
+
+class _Loader:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.summary = LoadSummary()
+        self.organisations: dict[str, Organisation] = {}
+        self.people: dict[str, Person] = {}
+        self.networks: dict[str, Network] = {}
+
+    def _count(self, found: object) -> None:
+        if found is None:
+            self.summary.created += 1
+        else:
+            self.summary.existing += 1
+
+    async def organisation(self, item: data.DemoOrganisation) -> None:
+        number = normalise_organisation_number(item.country, item.organisation_number)
+        found = await self.session.scalar(
+            select(Organisation).where(
+                Organisation.country == item.country, Organisation.organisation_number == number
+            )
+        )
+        self._count(found)
+        if found is None:
+            address = (
+                {"line1": "Demo address 1", "postal_code": "0000", "city": item.city,
+                 "country": item.country.value}
+                if item.city else None
+            )  # fmt: skip
+            found = Organisation(
+                kind=item.kind,
+                legal_name=item.legal_name,
+                display_name=item.display_name,
+                country=item.country,
+                organisation_number=number,
+                vat_number=f"NO{number}MVA" if item.country is Country.NORWAY else f"SE{number}01",
+                visiting_address=address,
+                employees=item.employees,
+                apprentices=item.apprentices,
+                nace_code=item.nace_code,
+                language=Language.NORWEGIAN_BOKMAL
+                if item.country is Country.NORWAY
+                else Language.SWEDISH,
+            )
+            self.session.add(found)
+        self.organisations[item.key] = found
+
+    async def person(self, item: data.DemoPerson) -> None:
+        found = await self.session.scalar(select(Person).where(Person.email == item.email))
+        self._count(found)
+        if found is None:
+            found = Person(full_name=item.full_name, email=item.email)
+            found.affiliations = [
+                Affiliation(
+                    organisation=self.organisations[item.organisation],
+                    position=item.position,
+                    title=item.title,
+                )
+            ]
+            self.session.add(found)
+        self.people[item.email] = found
+
+    async def network(self, item: data.DemoNetwork) -> None:
+        found = await self.session.scalar(select(Network).where(Network.slug == item.slug))
+        self._count(found)
+        if found is None:
+            parent = self.networks[item.parent] if item.parent else None
+            own = self.organisations[item.administered_by] if item.administered_by else None
+            administered_by = own or (parent.administered_by if parent else None)
+            found = Network(
+                parent=parent,
+                slug=item.slug,
+                name=item.name,
+                description=item.description,
+                visibility=item.visibility,
+                status=item.status,
+                meetings_per_year=item.meetings_per_year,
+                requires_parent_membership=item.requires_parent_membership,
+                administered_by=administered_by,
+                administered_by_inherited=own is None and administered_by is not None,
+            )
+            self.session.add(found)
+        self.networks[item.slug] = found
+
+    async def membership(self, item: data.DemoMembership) -> None:
+        organisation = self.organisations[item.organisation]
+        network = self.networks[item.network]
+        found = await self.session.scalar(
+            select(Membership).where(
+                Membership.organisation_id == organisation.id,
+                Membership.network_id == network.id,
+                Membership.starts_on == item.starts_on,
+            )
+        )
+        self._count(found)
+        if found is None:
+            membership = Membership(
+                organisation=organisation,
+                network=network,
+                kind=item.kind,
+                status=MembershipStatus.ACTIVE,
+                starts_on=item.starts_on,
+            )
+            membership.representatives = [
+                Representative(person=self.people[email], role=role)
+                for email, role in item.representatives
+            ]
+            self.session.add(membership)
+
+    async def office(self, item: data.DemoOffice) -> None:
+        network = self.networks[item.network]
+        person = self.people[item.person]
+        found = await self.session.scalar(
+            select(OfficeTerm).where(
+                OfficeTerm.network_id == network.id,
+                OfficeTerm.office == item.office,
+                OfficeTerm.starts_on == item.starts_on,
+            )
+        )
+        self._count(found)
+        if found is None:
+            self.session.add(
+                OfficeTerm(
+                    network_id=network.id,
+                    person=person,
+                    office=item.office,
+                    starts_on=item.starts_on,
+                    ends_on=item.ends_on,
+                )
+            )
+
+    async def load(self) -> LoadSummary:
+        for organisation in data.ORGANISATIONS:
+            await self.organisation(organisation)
+        await self.session.flush()
+        for person in data.PEOPLE:
+            await self.person(person)
+        for network in data.NETWORKS:
+            await self.network(network)
+            await self.session.flush()  # children need their parent's id
+        for membership in data.MEMBERSHIPS:
+            await self.membership(membership)
+        for office in data.OFFICES:
+            await self.office(office)
+        return self.summary
+
+
+async def load_into(session: AsyncSession) -> LoadSummary:
+    return await _Loader(session).load()
+
+
+async def load_demo_data(database_url: str) -> LoadSummary:
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await load_into(session)
+    finally:
+        await engine.dispose()

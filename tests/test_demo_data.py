@@ -1,0 +1,87 @@
+"""`klynge demo-data`: the seeds' networks, valid numbers, and a second run changes nothing."""
+
+from datetime import date
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.companies.identifiers import normalise_organisation_number
+from app.db import Base, create_sessionmaker
+from app.demo import data
+from app.demo.loader import load_into
+from app.networks.models import Network, Visibility
+from app.offices.models import OfficeKind, OfficeTerm
+
+
+@pytest.mark.parametrize("organisation", data.ORGANISATIONS, ids=lambda o: o.key)
+def test_invented_numbers_pass_their_check_digits(organisation: data.DemoOrganisation) -> None:
+    assert (
+        normalise_organisation_number(organisation.country, organisation.organisation_number)
+        == organisation.organisation_number
+    )
+
+
+async def _row_counts(engine: AsyncEngine) -> dict[str, int]:
+    async with create_sessionmaker(engine)() as session:
+        return {
+            table.name: int(await session.scalar(select(func.count()).select_from(table)) or 0)
+            for table in Base.metadata.sorted_tables
+        }
+
+
+@pytest.mark.usefixtures("backend")
+async def test_loading_twice_changes_nothing(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker() as session, session.begin():
+        first = await load_into(session)
+    counts = await _row_counts(engine)
+    async with sessionmaker() as session, session.begin():
+        second = await load_into(session)
+    assert first.created > 0
+    assert first.existing == 0
+    assert second.created == 0
+    assert second.existing == first.created
+    assert await _row_counts(engine) == counts
+    assert counts["organisations"] == len(data.ORGANISATIONS)
+    assert counts["networks"] == len(data.NETWORKS)
+    assert counts["memberships"] == len(data.MEMBERSHIPS)
+
+
+@pytest.mark.usefixtures("backend")
+async def test_seed_networks_are_shaped_as_the_seeds_say(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker() as session, session.begin():
+        await load_into(session)
+    async with sessionmaker() as session:
+        networks = {n.slug: n for n in await session.scalars(select(Network))}
+        gic = networks["green-industry-cluster"]
+        groups = [n for n in networks.values() if n.parent_id == gic.id]
+        assert len(groups) == 4
+        assert {n.slug for n in groups if n.visibility is Visibility.OPEN} == {"gic-offshore-forum"}
+        assert networks["gic-offshore-forum"].status.value == "planned"
+        assert all(n.administered_by_id == gic.administered_by_id for n in groups)
+        assert all(n.administered_by_inherited for n in groups)
+
+        industrigruppen = networks["industrigruppen-karlskrona"]
+        assert industrigruppen.requires_parent_membership
+        assert industrigruppen.parent_id == networks["kfh"].id
+        assert industrigruppen.administered_by_id == networks["kfh"].administered_by_id
+
+        chair = await session.scalar(
+            select(OfficeTerm).where(
+                OfficeTerm.network_id == industrigruppen.id, OfficeTerm.office == OfficeKind.CHAIR
+            )
+        )
+        assert chair is not None
+        assert chair.ends_on is not None
+        assert (chair.starts_on.year + 2, chair.starts_on.month) == (
+            chair.ends_on.year,
+            chair.ends_on.month + 1,
+        )
+        assert chair.starts_on <= date(2026, 11, 22) <= chair.ends_on
