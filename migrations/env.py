@@ -7,11 +7,14 @@
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 import app.models  # noqa: F401 - registers every table on Base.metadata
 from app.config import get_settings
 from app.db import Base, create_engine
+
+_LOCK_KEY = 4_711_2026  # any constant unique to Klynge's migrations
 
 config = context.config
 target_metadata = Base.metadata
@@ -31,6 +34,10 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several workers or machines may start at once; one migrates, the rest wait
+            # for the lock and then find nothing left to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         context.run_migrations()
 
 

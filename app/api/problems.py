@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from app.errors import PROBLEM_TYPE_BASE, KlyngeError, error_for_constraint, problem_document
 
@@ -106,12 +107,25 @@ async def _on_validation_error(_request: Request, exc: Exception) -> Response:
     )
 
 
-async def _on_http_error(_request: Request, error: Exception) -> Response:
+def _allowed_methods(request: Request) -> str:
+    """Every method the path supports; Starlette names only the first route's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
+async def _on_http_error(request: Request, error: Exception) -> Response:
     exc = cast(StarletteHTTPException, error)
     code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     return problem_response(
         problem_document(exc.status_code, str(exc.detail), code, str(exc.detail)),
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
 
 

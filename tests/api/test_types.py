@@ -1,0 +1,19 @@
+from datetime import date
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from app.api.types import IsoDate
+
+adapter = TypeAdapter(IsoDate)
+
+
+def test_iso_date_accepts_iso_strings_and_dates() -> None:
+    assert adapter.validate_python("2026-03-01") == date(2026, 3, 1)
+    assert adapter.validate_python(date(2026, 3, 1)) == date(2026, 3, 1)
+
+
+@pytest.mark.parametrize("value", [0, "0", 1700000000, "2026-3-1", "01.03.2026", "2026-02-30"])
+def test_iso_date_refuses_everything_else(value: object) -> None:
+    with pytest.raises(ValidationError):
+        adapter.validate_python(value)
