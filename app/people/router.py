@@ -1,3 +1,144 @@
-from fastapi import APIRouter
+"""HTTP for people: parse, call one service function, answer."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from app.api.deps import CallerDep, SessionDep
+from app.api.etag import IfMatchHeader, require_if_match
+from app.api.idempotency import IdempotencyDep
+from app.api.include import include_query, parse_include
+from app.api.pagination import Page, PageParams, cut_page, page_params
+from app.api.problems import problem_responses
+from app.api.responses import page_response, resource_response
+from app.people import service
+from app.people.models import Person, Position
+from app.people.repository import PersonFilter
+from app.people.schemas import PersonCreate, PersonInclude, PersonRead, PersonUpdate, read_person
 
 router = APIRouter(prefix="/v1/people", tags=["people"])
+
+PersonSort = Annotated[
+    str,
+    Query(
+        pattern=r"^-?(name|created_at)$", description="`name`, `created_at`; `-` for descending."
+    ),
+]
+PersonIncludeQuery = Annotated[str | None, include_query(PersonInclude)]
+
+
+def _location(person_id: uuid.UUID) -> str:
+    return f"/v1/people/{person_id}"
+
+
+def _one(
+    person: Person,
+    status_code: int = 200,
+    include: frozenset[PersonInclude] = frozenset(),
+) -> Response:
+    return resource_response(
+        read_person(person, include),
+        version=person.version,
+        status_code=status_code,
+        location=_location(person.id) if status_code == 201 else None,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=PersonRead,
+    summary="Register a person",
+    description="A contact person, optionally affiliated with organisations (one position "
+    "each). The e-mail address is unique and stored lower-cased.",
+    responses=problem_responses(400, 409),
+)
+async def create_person(
+    body: PersonCreate, session: SessionDep, caller: CallerDep, idempotency: IdempotencyDep
+) -> Response:
+    async def create() -> Response:
+        return _one(await service.create_person(session, caller, body), status_code=201)
+
+    return await idempotency.run(create)
+
+
+@router.get(
+    "",
+    response_model=Page[PersonRead],
+    summary="List people",
+    description="Keyset-paginated. `organisation_id` and `position` given together match "
+    "people holding that position in that organisation.",
+    responses=problem_responses(400),
+)
+async def list_people(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    organisation_id: Annotated[
+        uuid.UUID | None, Query(description="People affiliated with this organisation.")
+    ] = None,
+    position: Position | None = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Search in names and e-mail addresses.")
+    ] = None,
+    sort: PersonSort = "name",
+    include: PersonIncludeQuery = None,
+) -> Response:
+    embed = parse_include(include, PersonInclude)
+    where = PersonFilter(organisation_id=organisation_id, position=position, q=q)
+    rows, order = await service.list_people(session, caller, where, sort, page, embed)
+    items, next_cursor = cut_page(rows, order, page)
+    return page_response(request, [read_person(row, embed) for row in items], next_cursor)
+
+
+@router.get(
+    "/{person_id}",
+    response_model=PersonRead,
+    summary="Get a person",
+    responses=problem_responses(404),
+)
+async def get_person(
+    person_id: uuid.UUID,
+    session: SessionDep,
+    caller: CallerDep,
+    include: PersonIncludeQuery = None,
+) -> Response:
+    embed = parse_include(include, PersonInclude)
+    return _one(await service.get_person(session, caller, person_id, embed), include=embed)
+
+
+@router.patch(
+    "/{person_id}",
+    response_model=PersonRead,
+    summary="Change a person",
+    description="Requires `If-Match` with the ETag from the last read. `affiliations`, "
+    "when sent, replaces the whole list.",
+    responses=problem_responses(400, 404, 409, 412, 428),
+)
+async def update_person(
+    person_id: uuid.UUID,
+    body: PersonUpdate,
+    session: SessionDep,
+    caller: CallerDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    person = await service.get_person(session, caller, person_id)
+    require_if_match(if_match, person.version)
+    return _one(await service.update_person(session, caller, person, body))
+
+
+@router.delete(
+    "/{person_id}",
+    status_code=204,
+    summary="Delete a person",
+    description="Only a person no membership or office refers to can be deleted; otherwise "
+    "409 `person_referenced`.",
+    responses=problem_responses(404, 409),
+)
+async def delete_person(person_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
+    person = await service.get_person(session, caller, person_id)
+    await service.delete_person(session, person)
+    return Response(status_code=204)

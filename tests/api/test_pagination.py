@@ -92,3 +92,19 @@ async def test_limit_out_of_range_is_refused(client: httpx.AsyncClient, limit: i
 async def test_unknown_sort_is_refused(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/companies", params={"sort": "password"})
     assert response.status_code == 422
+
+
+async def test_paging_by_creation_time_in_both_directions(client: httpx.AsyncClient) -> None:
+    created = [await create_company(client) for _ in range(5)]
+    names = [company["display_name"] for company in created]
+    assert await _walk(client, "/v1/companies", limit=2, sort="created_at") == [
+        names[0:2],
+        names[2:4],
+        names[4:],
+    ]
+    newest_first = list(reversed(names))
+    assert await _walk(client, "/v1/companies", limit=2, sort="-created_at") == [
+        newest_first[0:2],
+        newest_first[2:4],
+        newest_first[4:],
+    ]

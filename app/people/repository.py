@@ -1,0 +1,101 @@
+"""Queries for people. Every read takes the caller, so visibility rules live here."""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from app.api.caller import Caller
+from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.companies.repository import like_pattern
+from app.memberships.models import Representative
+from app.offices.models import OfficeTerm
+from app.people.models import Affiliation, Person, Position
+
+SORTS = {"name": Person.full_name, "created_at": Person.created_at}
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFilter:
+    # Given together, both must hold for the same affiliation ("the CEO of X").
+    organisation_id: uuid.UUID | None = None
+    position: Position | None = None
+    q: str | None = None
+
+
+def _loads(with_organisations: bool) -> LoaderOption:
+    # One query per level whatever the page size: people, their affiliations, and the
+    # affiliated organisations only when the client asked for them.
+    affiliations = selectinload(Person.affiliations)
+    if with_organisations:
+        # Organisations are all visible today; when access control arrives, this embed
+        # must apply the same rule as OrganisationRepository._visible.
+        return affiliations.selectinload(Affiliation.organisation)
+    return affiliations
+
+
+class PersonRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _visible(self, stmt: Select[Person], caller: Caller) -> Select[Person]:
+        # Every person is visible today; access control narrows this in one place.
+        return stmt
+
+    async def get(
+        self, caller: Caller, person_id: uuid.UUID, *, with_organisations: bool = False
+    ) -> Person | None:
+        stmt = self._visible(select(Person).where(Person.id == person_id), caller)
+        return await self.session.scalar(stmt.options(_loads(with_organisations)))
+
+    async def list(
+        self,
+        caller: Caller,
+        where: PersonFilter,
+        sort: str,
+        page: PageParams,
+        *,
+        with_organisations: bool = False,
+    ) -> tuple[list[Person], SortOrder]:
+        order = resolve_sort(sort, SORTS, Person.id)
+        stmt = self._visible(select(Person), caller)
+        if where.organisation_id is not None or where.position is not None:
+            affiliated = exists().where(Affiliation.person_id == Person.id)
+            if where.organisation_id is not None:
+                affiliated = affiliated.where(Affiliation.organisation_id == where.organisation_id)
+            if where.position is not None:
+                affiliated = affiliated.where(Affiliation.position == where.position)
+            stmt = stmt.where(affiliated)
+        if where.q:
+            pattern = like_pattern(where.q)
+            stmt = stmt.where(
+                or_(
+                    func.lower(Person.full_name).like(pattern, escape="\\"),
+                    func.lower(Person.email).like(pattern, escape="\\"),
+                )
+            )
+        stmt = apply_keyset(stmt, order, page).options(_loads(with_organisations))
+        rows = await self.session.scalars(stmt)
+        return list(rows), order
+
+    async def find_by_email(self, email: str) -> Person | None:
+        # Emails are stored lower-cased, so plain equality is case-insensitive and
+        # can use the unique index.
+        return await self.session.scalar(select(Person).where(Person.email == email.lower()))
+
+    async def is_referenced(self, person_id: uuid.UUID) -> bool:
+        """Whether a membership or an office term names the person, so deleting loses history."""
+        references = (
+            exists().where(Representative.person_id == person_id),
+            exists().where(OfficeTerm.person_id == person_id),
+        )
+        return bool(await self.session.scalar(select(or_(*references))))
+
+    def add(self, person: Person) -> None:
+        self.session.add(person)
+
+    async def delete(self, person: Person) -> None:
+        await self.session.delete(person)

@@ -1,0 +1,184 @@
+"""Use cases for people: register, change, delete."""
+
+import uuid
+from collections.abc import Collection, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.caller import Caller
+from app.api.pagination import PageParams, SortOrder
+from app.companies.repository import OrganisationRepository
+from app.db import utcnow
+from app.errors import Conflict, InvalidField, not_found, register_constraint_error
+from app.people.models import Affiliation, Person
+from app.people.repository import PersonFilter, PersonRepository
+from app.people.schemas import AffiliationWrite, PersonCreate, PersonInclude, PersonUpdate
+
+# The unique index still decides when two requests register one address at once.
+register_constraint_error(
+    "uq_people_email",
+    Conflict("Another person is already registered with this e-mail address.", code="email_taken"),
+)
+
+
+async def get_person(
+    session: AsyncSession,
+    caller: Caller,
+    person_id: uuid.UUID,
+    include: frozenset[PersonInclude] = frozenset(),
+) -> Person:
+    person = await PersonRepository(session).get(
+        caller, person_id, with_organisations=PersonInclude.ORGANISATIONS in include
+    )
+    if person is None:
+        raise not_found("person", person_id)
+    return person
+
+
+async def list_people(
+    session: AsyncSession,
+    caller: Caller,
+    where: PersonFilter,
+    sort: str,
+    page: PageParams,
+    include: frozenset[PersonInclude] = frozenset(),
+) -> tuple[list[Person], SortOrder]:
+    return await PersonRepository(session).list(
+        caller, where, sort, page, with_organisations=PersonInclude.ORGANISATIONS in include
+    )
+
+
+async def _check_email_free(
+    repository: PersonRepository, email: str, person_id: uuid.UUID | None
+) -> None:
+    holder = await repository.find_by_email(email)
+    if holder is not None and holder.id != person_id:
+        # No id or name of the holder: people may become invisible to some callers, and
+        # an error must not tell them who is registered.
+        raise Conflict(f"Another person is already registered with {email}.", code="email_taken")
+
+
+async def _check_affiliations(
+    session: AsyncSession,
+    caller: Caller,
+    affiliations: Sequence[AffiliationWrite],
+    kept: Collection[uuid.UUID] = (),
+) -> None:
+    """Refuse duplicates and unknown organisations, and new ties to archived ones.
+
+    `kept` are organisations the person is already affiliated with: archiving an
+    organisation later must not make the person's other edits impossible.
+    """
+    seen: set[uuid.UUID] = set()
+    for index, affiliation in enumerate(affiliations):
+        if affiliation.organisation_id in seen:
+            raise InvalidField(
+                f"affiliations.{index}.organisation_id",
+                f"Organisation {affiliation.organisation_id} is listed more than once; "
+                "a person has one affiliation per organisation.",
+                code="duplicate_affiliation",
+            )
+        seen.add(affiliation.organisation_id)
+
+    organisations = OrganisationRepository(session)
+    for index, affiliation in enumerate(affiliations):
+        if affiliation.organisation_id in kept:
+            continue
+        field = f"affiliations.{index}.organisation_id"
+        organisation = await organisations.get(caller, affiliation.organisation_id)
+        if organisation is None:
+            raise InvalidField(
+                field,
+                f"No organisation with id {affiliation.organisation_id}.",
+                code="unknown_organisation",
+            )
+        if organisation.archived_at is not None:
+            raise InvalidField(
+                field,
+                f"{organisation.display_name} is archived; restore it before affiliating "
+                "people with it.",
+                code="organisation_archived",
+            )
+
+
+def _new_affiliation(data: AffiliationWrite) -> Affiliation:
+    return Affiliation(
+        organisation_id=data.organisation_id, position=data.position, title=data.title
+    )
+
+
+def _replace_affiliations(person: Person, wanted: Sequence[AffiliationWrite]) -> bool:
+    """Make the person's affiliations match `wanted`; whether anything changed.
+
+    Rows for organisations that stay are updated in place rather than deleted and
+    re-inserted: the flush inserts before it deletes, which would trip the
+    (person, organisation) unique key.
+    """
+    current = {affiliation.organisation_id: affiliation for affiliation in person.affiliations}
+    wanted_ids = {item.organisation_id for item in wanted}
+    changed = False
+    for affiliation in list(person.affiliations):
+        if affiliation.organisation_id not in wanted_ids:
+            person.affiliations.remove(affiliation)
+            changed = True
+    for item in wanted:
+        existing = current.get(item.organisation_id)
+        if existing is None:
+            person.affiliations.append(_new_affiliation(item))
+            changed = True
+        elif (existing.position, existing.title) != (item.position, item.title):
+            existing.position = item.position
+            existing.title = item.title
+            changed = True
+    return changed
+
+
+async def create_person(session: AsyncSession, caller: Caller, data: PersonCreate) -> Person:
+    repository = PersonRepository(session)
+    await _check_affiliations(session, caller, data.affiliations)
+    if data.email is not None:
+        await _check_email_free(repository, data.email, None)
+    person = Person(
+        full_name=data.full_name,
+        email=data.email,
+        phone=data.phone,
+        affiliations=[_new_affiliation(item) for item in data.affiliations],
+    )
+    repository.add(person)
+    await session.flush()
+    return person
+
+
+async def update_person(
+    session: AsyncSession, caller: Caller, person: Person, data: PersonUpdate
+) -> Person:
+    """Apply the fields sent; every rule is checked before anything changes."""
+    changes = data.model_dump(exclude_unset=True, exclude={"affiliations"})
+    new_email = changes.get("email")
+    if new_email is not None and new_email != person.email:
+        await _check_email_free(PersonRepository(session), new_email, person.id)
+    wanted = data.affiliations if "affiliations" in data.model_fields_set else None
+    if wanted is not None:
+        kept = {affiliation.organisation_id for affiliation in person.affiliations}
+        await _check_affiliations(session, caller, wanted, kept)
+
+    for field, value in changes.items():
+        setattr(person, field, value)
+    if wanted is not None and _replace_affiliations(person, wanted):
+        # Affiliations are part of the person's representation, so their change must
+        # move the person's version (its ETag) even when no column of its own did.
+        person.updated_at = utcnow()
+    await session.flush()
+    return person
+
+
+async def delete_person(session: AsyncSession, person: Person) -> None:
+    repository = PersonRepository(session)
+    if await repository.is_referenced(person.id):
+        raise Conflict(
+            f"{person.full_name} is a membership representative or holds or held an office; "
+            "that history is kept, so the person cannot be deleted.",
+            code="person_referenced",
+        )
+    await repository.delete(person)
+    await session.flush()
