@@ -67,3 +67,7 @@ def purge_idempotency_keys() -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

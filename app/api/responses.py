@@ -1,5 +1,6 @@
 """Serialising once: Pydantic models straight to JSON bytes in a `Response`."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -42,10 +43,22 @@ def resource_response(
     return json_response(value, status_code=status_code, headers=headers)
 
 
-def page_response(request: Request, items: list[Any], next_cursor: str | None) -> Response:
-    """A list page: `items`, `next_cursor` and the RFC 8288 `Link` header."""
-    body = orjson.dumps(
-        {"items": [item.model_dump(mode="json") for item in items], "next_cursor": next_cursor}
+def page_response(
+    request: Request, items: Sequence[BaseModel], next_cursor: str | None
+) -> Response:
+    """A list page: `items`, `next_cursor` and the RFC 8288 `Link` header.
+
+    Each item goes straight from its Pydantic serializer to JSON bytes; nothing is
+    built as a dict first (that doubled the cost of a 50-row page).
+    """
+    body = b"".join(
+        (
+            b'{"items":[',
+            b",".join(dump_json(item) for item in items),
+            b'],"next_cursor":',
+            orjson.dumps(next_cursor),
+            b"}",
+        )
     )
     return Response(
         content=body,
