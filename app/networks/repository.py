@@ -1,0 +1,212 @@
+"""Queries for networks. Every read takes the caller, so visibility rules live here."""
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, Select, distinct, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, selectinload
+
+from app.api.caller import Caller
+from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.companies.models import Organisation
+from app.companies.repository import like_pattern
+from app.db import utcnow
+from app.memberships.models import Membership, MembershipKind, MembershipStatus
+from app.networks.models import Network, NetworkStatus, Visibility
+from app.offices.models import OfficeTerm
+
+SORTS = {"name": Network.name, "created_at": Network.created_at}
+
+# One arbitrary, fixed key: changes to the tree's shape or inherited administrators take
+# this PostgreSQL advisory lock, so two of them never decide on the same stale tree.
+_TREE_LOCK_KEY = 0x6B6C796E6765
+
+
+class NetworkInclude(StrEnum):
+    PARENT = "parent"
+    ADMINISTERED_BY = "administered_by"
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkFilter:
+    parent_id: uuid.UUID | None = None
+    # True: only roots; False: only networks with a parent.
+    root: bool | None = None
+    visibility: Visibility | None = None
+    status: NetworkStatus | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipFigures:
+    counts: dict[MembershipKind, int]
+    employees: int
+    apprentices: int
+
+
+class NetworkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _visible(self, stmt: Select[Network], caller: Caller) -> Select[Network]:
+        # Every network is visible today; closed networks will be narrowed here, once.
+        return stmt
+
+    def _loading(
+        self, stmt: Select[Network], include: frozenset[NetworkInclude]
+    ) -> Select[Network]:
+        # Each include adds exactly one query, whatever the page size.
+        if NetworkInclude.PARENT in include:
+            stmt = stmt.options(selectinload(Network.parent))
+        if NetworkInclude.ADMINISTERED_BY in include:
+            stmt = stmt.options(selectinload(Network.administered_by))
+        return stmt
+
+    async def get(
+        self,
+        caller: Caller,
+        network_id: uuid.UUID,
+        include: frozenset[NetworkInclude] = frozenset(),
+    ) -> Network | None:
+        stmt = self._visible(select(Network).where(Network.id == network_id), caller)
+        return await self.session.scalar(self._loading(stmt, include))
+
+    # Above `list`: below it, that name shadows the builtin in annotations.
+    async def inheriting_descendant_ids(self, network_id: uuid.UUID) -> list[uuid.UUID]:
+        """Descendants that inherit, stopping below any that sets its own administrator."""
+        child = aliased(Network)
+        heirs = (
+            select(Network.id)
+            .where(Network.parent_id == network_id, Network.administered_by_inherited.is_(True))
+            .cte("heirs", recursive=True)
+        )
+        heirs = heirs.union(
+            select(child.id)
+            .join(heirs, child.parent_id == heirs.c.id)
+            .where(child.administered_by_inherited.is_(True))
+        )
+        return list(await self.session.scalars(select(heirs.c.id)))
+
+    async def list(
+        self,
+        caller: Caller,
+        where: NetworkFilter,
+        sort: str,
+        page: PageParams,
+        include: frozenset[NetworkInclude] = frozenset(),
+    ) -> tuple[list[Network], SortOrder]:
+        order = resolve_sort(sort, SORTS, Network.id)
+        stmt = self._visible(select(Network), caller)
+        if where.parent_id is not None:
+            stmt = stmt.where(Network.parent_id == where.parent_id)
+        if where.root is not None:
+            stmt = stmt.where(
+                Network.parent_id.is_(None) if where.root else Network.parent_id.is_not(None)
+            )
+        if where.visibility is not None:
+            stmt = stmt.where(Network.visibility == where.visibility)
+        if where.status is not None:
+            stmt = stmt.where(Network.status == where.status)
+        if where.q:
+            stmt = stmt.where(func.lower(Network.name).like(like_pattern(where.q), escape="\\"))
+        stmt = self._loading(apply_keyset(stmt, order, page), include)
+        rows = await self.session.scalars(stmt)
+        return list(rows), order
+
+    async def find_by_slug(self, slug: str) -> Network | None:
+        return await self.session.scalar(select(Network).where(Network.slug == slug))
+
+    async def is_ancestor_or_self(self, candidate_id: uuid.UUID, network_id: uuid.UUID) -> bool:
+        """Whether `candidate_id` is `network_id` or above it in the tree."""
+        above = aliased(Network)
+        chain = (
+            select(Network.id, Network.parent_id)
+            .where(Network.id == network_id)
+            .cte("chain", recursive=True)
+        )
+        # UNION, not UNION ALL: it ends even on a tree damaged into a loop.
+        chain = chain.union(
+            select(above.id, above.parent_id).join(chain, above.id == chain.c.parent_id)
+        )
+        found = await self.session.scalar(
+            select(chain.c.id).where(chain.c.id == candidate_id).limit(1)
+        )
+        return found is not None
+
+    async def set_inherited_administrator(
+        self, network_ids: Collection[uuid.UUID], administered_by_id: uuid.UUID | None
+    ) -> None:
+        if not network_ids:
+            return
+        # Each changed row gets a new version, so clients' ETags for it go stale.
+        stmt = (
+            update(Network)
+            .where(
+                Network.id.in_(network_ids),
+                Network.administered_by_inherited.is_(True),
+                Network.administered_by_id.is_distinct_from(administered_by_id),
+            )
+            .values(
+                administered_by_id=administered_by_id,
+                version=Network.version + 1,
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(stmt)
+
+    async def lock_tree(self) -> None:
+        # SQLite runs one writer at a time; only PostgreSQL needs the lock.
+        connection = await self.session.connection()
+        if connection.dialect.name == "postgresql":
+            await self.session.execute(select(func.pg_advisory_xact_lock(_TREE_LOCK_KEY)))
+
+    async def is_in_use(self, network_id: uuid.UUID) -> bool:
+        """Whether children, memberships or office terms point at the network."""
+        references = (
+            exists().where(Network.parent_id == network_id),
+            exists().where(Membership.network_id == network_id),
+            exists().where(OfficeTerm.network_id == network_id),
+        )
+        return bool(await self.session.scalar(select(or_(*references))))
+
+    async def membership_figures(self, network_id: uuid.UUID, on: date) -> MembershipFigures:
+        """Counts per kind and the members' headcounts, as two aggregate queries."""
+        covering: list[ColumnElement[bool]] = [
+            Membership.network_id == network_id,
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.starts_on <= on,
+            or_(Membership.ends_on.is_(None), Membership.ends_on >= on),
+        ]
+        counted = await self.session.execute(
+            select(Membership.kind, func.count(distinct(Membership.organisation_id)))
+            .where(*covering)
+            .group_by(Membership.kind)
+        )
+        counts = dict.fromkeys(MembershipKind, 0)
+        counts.update(dict(counted.all()))
+        # IN, not a join: an organisation is summed once whatever its memberships.
+        members = select(Membership.organisation_id).where(
+            *covering, Membership.kind == MembershipKind.MEMBER
+        )
+        totals = (
+            await self.session.execute(
+                select(
+                    func.coalesce(func.sum(Organisation.employees), 0),
+                    func.coalesce(func.sum(Organisation.apprentices), 0),
+                ).where(Organisation.id.in_(members))
+            )
+        ).one()
+        return MembershipFigures(
+            counts=counts, employees=int(totals[0] or 0), apprentices=int(totals[1] or 0)
+        )
+
+    def add(self, network: Network) -> None:
+        self.session.add(network)
+
+    async def delete(self, network: Network) -> None:
+        await self.session.delete(network)

@@ -1,0 +1,244 @@
+"""Use cases for networks: the tree, its inherited administrators, status, key figures."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.caller import Caller
+from app.api.pagination import PageParams, SortOrder
+from app.companies.models import OrganisationKind
+from app.companies.repository import OrganisationRepository
+from app.errors import Conflict, InvalidField, not_found, register_constraint_error
+from app.memberships.models import MembershipKind
+from app.networks.models import Network, NetworkStatus
+from app.networks.repository import NetworkFilter, NetworkInclude, NetworkRepository
+from app.networks.schemas import NetworkCreate, NetworkRead, NetworkStats, NetworkUpdate
+from app.offices import service as offices
+
+_TRANSITIONS = {
+    NetworkStatus.PLANNED: {NetworkStatus.ACTIVE, NetworkStatus.ARCHIVED},
+    NetworkStatus.ACTIVE: {NetworkStatus.ARCHIVED},
+    NetworkStatus.ARCHIVED: {NetworkStatus.ACTIVE},
+}
+# Columns a PATCH sets as sent; the parent and the administrator go through the tree rules.
+_PLAIN_FIELDS = (
+    "slug",
+    "name",
+    "description",
+    "visibility",
+    "status",
+    "meetings_per_year",
+    "requires_parent_membership",
+)
+
+
+def _slug_taken(slug: str | None = None) -> Conflict:
+    which = "That slug" if slug is None else f"The slug {slug!r}"
+    return Conflict(
+        f"{which} is already used by another network; choose another.", code="slug_taken"
+    )
+
+
+# Two creates racing for one slug: the loser gets the rule's code, not a generic conflict.
+register_constraint_error("uq_networks_slug", _slug_taken())
+
+
+async def get_network(
+    session: AsyncSession,
+    caller: Caller,
+    network_id: uuid.UUID,
+    include: frozenset[NetworkInclude] = frozenset(),
+) -> Network:
+    network = await NetworkRepository(session).get(caller, network_id, include)
+    if network is None:
+        raise not_found("network", network_id)
+    return network
+
+
+async def list_networks(
+    session: AsyncSession,
+    caller: Caller,
+    where: NetworkFilter,
+    sort: str,
+    page: PageParams,
+    include: frozenset[NetworkInclude] = frozenset(),
+) -> tuple[list[Network], SortOrder]:
+    return await NetworkRepository(session).list(caller, where, sort, page, include)
+
+
+async def describe_networks(
+    session: AsyncSession,
+    caller: Caller,
+    networks: Sequence[Network],
+    include: frozenset[NetworkInclude] = frozenset(),
+) -> list[NetworkRead]:
+    """The representations, with today's office holders fetched for all in one query."""
+    holders = await offices.current_holders(session, caller, [network.id for network in networks])
+    return [NetworkRead.of(network, holders.get(network.id, []), include) for network in networks]
+
+
+async def _check_slug(
+    repository: NetworkRepository, slug: str, network_id: uuid.UUID | None = None
+) -> None:
+    holder = await repository.find_by_slug(slug)
+    if holder is not None and holder.id != network_id:
+        raise _slug_taken(slug)
+
+
+async def _find_parent(
+    repository: NetworkRepository, caller: Caller, parent_id: uuid.UUID | None
+) -> Network | None:
+    if parent_id is None:
+        return None
+    parent = await repository.get(caller, parent_id)
+    if parent is None:
+        raise InvalidField("parent_id", f"No network with id {parent_id}.", code="unknown_parent")
+    return parent
+
+
+def _check_parent_required(requires_parent_membership: bool, parent_id: uuid.UUID | None) -> None:
+    if requires_parent_membership and parent_id is None:
+        raise InvalidField(
+            "requires_parent_membership",
+            "Only a network with a parent can require membership of the parent.",
+            code="parent_required",
+        )
+
+
+async def _check_administrator(
+    session: AsyncSession, caller: Caller, organisation_id: uuid.UUID
+) -> None:
+    organisation = await OrganisationRepository(session).get(caller, organisation_id)
+    if organisation is None:
+        raise InvalidField(
+            "administered_by_id",
+            f"No organisation with id {organisation_id}.",
+            code="unknown_organisation",
+        )
+    if organisation.kind is not OrganisationKind.ASSOCIATION:
+        raise InvalidField(
+            "administered_by_id",
+            f"{organisation.display_name} is a {organisation.kind.value}; only an association "
+            "administers networks.",
+            code="administered_by_not_association",
+        )
+
+
+def _assign_administrator(
+    network: Network, parent: Network | None, own_id: uuid.UUID | None
+) -> None:
+    """Set the network's own administrator, or copy the parent's effective one."""
+    if own_id is not None:
+        network.administered_by_id = own_id
+        network.administered_by_inherited = False
+    else:
+        network.administered_by_id = None if parent is None else parent.administered_by_id
+        network.administered_by_inherited = parent is not None
+
+
+def _check_transition(current: NetworkStatus, wanted: NetworkStatus) -> None:
+    if wanted is not current and wanted not in _TRANSITIONS[current]:
+        allowed = ", ".join(sorted(_TRANSITIONS[current]))
+        raise Conflict(
+            f"A network cannot go from {current.value} to {wanted.value}; from "
+            f"{current.value} it can become: {allowed}.",
+            code="invalid_status_transition",
+        )
+
+
+async def create_network(session: AsyncSession, caller: Caller, data: NetworkCreate) -> Network:
+    repository = NetworkRepository(session)
+    if data.parent_id is not None:
+        await repository.lock_tree()
+    parent = await _find_parent(repository, caller, data.parent_id)
+    _check_parent_required(data.requires_parent_membership, data.parent_id)
+    await _check_slug(repository, data.slug)
+    if data.administered_by_id is not None:
+        await _check_administrator(session, caller, data.administered_by_id)
+    network = Network(parent_id=data.parent_id, **data.model_dump(include=set(_PLAIN_FIELDS)))
+    _assign_administrator(network, parent, data.administered_by_id)
+    repository.add(network)
+    await session.flush()
+    return network
+
+
+async def update_network(
+    session: AsyncSession, caller: Caller, network: Network, data: NetworkUpdate
+) -> Network:
+    repository = NetworkRepository(session)
+    changes = data.model_dump(exclude_unset=True)
+    reparented = "parent_id" in changes and changes["parent_id"] != network.parent_id
+    if reparented or "administered_by_id" in changes:
+        await repository.lock_tree()
+
+    if "status" in changes:
+        _check_transition(network.status, changes["status"])
+    if "slug" in changes and changes["slug"] != network.slug:
+        await _check_slug(repository, changes["slug"], network.id)
+    parent_id: uuid.UUID | None = changes["parent_id"] if reparented else network.parent_id
+    parent: Network | None = None
+    if reparented:
+        parent = await _find_parent(repository, caller, parent_id)
+        if parent is not None and await repository.is_ancestor_or_self(network.id, parent.id):
+            raise InvalidField(
+                "parent_id",
+                f"{parent.name} is {network.name} itself or below it; a network cannot sit "
+                "under its own descendant.",
+                code="network_cycle",
+            )
+    _check_parent_required(
+        changes.get("requires_parent_membership", network.requires_parent_membership), parent_id
+    )
+
+    previous_administrator = network.administered_by_id
+    if reparented or "administered_by_id" in changes:
+        if "administered_by_id" in changes:
+            own_id = changes["administered_by_id"]
+            if own_id is not None:
+                await _check_administrator(session, caller, own_id)
+        else:
+            own_id = None if network.administered_by_inherited else network.administered_by_id
+        if not reparented:
+            parent = await _find_parent(repository, caller, parent_id)
+        _assign_administrator(network, parent, own_id)
+
+    network.parent_id = parent_id
+    for field in _PLAIN_FIELDS:
+        if field in changes:
+            setattr(network, field, changes[field])
+    await session.flush()
+    if network.administered_by_id != previous_administrator:
+        heirs = await repository.inheriting_descendant_ids(network.id)
+        await repository.set_inherited_administrator(heirs, network.administered_by_id)
+    return network
+
+
+async def delete_network(session: AsyncSession, network: Network) -> None:
+    repository = NetworkRepository(session)
+    if await repository.is_in_use(network.id):
+        raise Conflict(
+            f"{network.name} has sub-networks, memberships or office terms; archive it "
+            'instead (PATCH {"status": "archived"}) so its history stays.',
+            code="network_in_use",
+        )
+    await repository.delete(network)
+    await session.flush()
+
+
+async def network_stats(
+    session: AsyncSession, caller: Caller, network_id: uuid.UUID, on: date | None
+) -> NetworkStats:
+    await get_network(session, caller, network_id)
+    as_of = on or offices.today()
+    figures = await NetworkRepository(session).membership_figures(network_id, as_of)
+    return NetworkStats(
+        network_id=network_id,
+        as_of=as_of,
+        member_count=figures.counts[MembershipKind.MEMBER],
+        partner_count=figures.counts[MembershipKind.PARTNER],
+        observer_count=figures.counts[MembershipKind.OBSERVER],
+        total_employees=figures.employees,
+        total_apprentices=figures.apprentices,
+    )

@@ -1,0 +1,173 @@
+"""Use cases for offices: elect someone for a term, move a term's dates, list the history."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.caller import Caller
+from app.api.pagination import PageParams, SortOrder
+from app.db import utcnow
+from app.errors import Conflict, InvalidField, not_found, register_constraint_error
+from app.networks.models import Network
+from app.networks.repository import NetworkRepository
+from app.offices.models import OfficeKind, OfficeTerm
+from app.offices.repository import OfficeTermFilter, OfficeTermRepository
+from app.offices.schemas import OfficeHolder, OfficeTermCreate, OfficeTermUpdate
+
+CHAIR_TERM_YEARS = 2
+
+
+def _seat_taken(office: OfficeKind, existing: OfficeTerm | None = None) -> Conflict:
+    extra = {} if existing is None else {"existing_id": str(existing.id)}
+    held = "" if existing is None else f" (term {existing.id}, from {existing.starts_on})"
+    return Conflict(
+        f"The network already has a {office.value.replace('_', ' ')} in that period{held}; "
+        "end that term first (PATCH its `ends_on`).",
+        code="office_term_overlap",
+        **extra,
+    )
+
+
+# A concurrent election that slips past the service's check is refused by PostgreSQL's
+# exclusion constraint; the client still gets the rule's own code.
+register_constraint_error(
+    "ex_office_terms_single_seat",
+    Conflict(
+        "A single-seat office would have two holders on the same day; another term was "
+        "recorded at the same time. Read the terms and retry.",
+        code="office_term_overlap",
+    ),
+)
+
+
+def today() -> date:
+    """The date terms and memberships are judged on when the client names none (UTC)."""
+    return utcnow().date()
+
+
+def default_chair_end(starts_on: date) -> date:
+    """The day before the second anniversary; a term from 29 February ends on 28 February."""
+    try:
+        anniversary = starts_on.replace(year=starts_on.year + CHAIR_TERM_YEARS)
+    except ValueError:
+        anniversary = date(starts_on.year + CHAIR_TERM_YEARS, 3, 1)
+    return anniversary - timedelta(days=1)
+
+
+async def _get_network(session: AsyncSession, caller: Caller, network_id: uuid.UUID) -> Network:
+    network = await NetworkRepository(session).get(caller, network_id)
+    if network is None:
+        raise not_found("network", network_id)
+    return network
+
+
+def _check_period(starts_on: date, ends_on: date | None) -> None:
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidField(
+            "ends_on",
+            f"The term cannot end ({ends_on}) before it starts ({starts_on}).",
+            code="invalid_period",
+        )
+
+
+async def _check_seat(
+    repository: OfficeTermRepository,
+    network_id: uuid.UUID,
+    office: OfficeKind,
+    starts_on: date,
+    ends_on: date | None,
+    exclude_id: uuid.UUID | None = None,
+) -> None:
+    if not office.single_seat:
+        return
+    existing = await repository.find_overlapping(
+        network_id, office, starts_on, ends_on, exclude_id=exclude_id
+    )
+    if existing is not None:
+        raise _seat_taken(office, existing)
+
+
+async def get_term(
+    session: AsyncSession, caller: Caller, network_id: uuid.UUID, term_id: uuid.UUID
+) -> OfficeTerm:
+    await _get_network(session, caller, network_id)
+    term = await OfficeTermRepository(session).get(caller, network_id, term_id)
+    if term is None:
+        raise not_found("office_term", term_id)
+    return term
+
+
+async def list_terms(
+    session: AsyncSession,
+    caller: Caller,
+    network_id: uuid.UUID,
+    where: OfficeTermFilter,
+    sort: str,
+    page: PageParams,
+) -> tuple[list[OfficeTerm], SortOrder]:
+    await _get_network(session, caller, network_id)
+    return await OfficeTermRepository(session).list(caller, network_id, where, sort, page, today())
+
+
+async def create_term(
+    session: AsyncSession, caller: Caller, network_id: uuid.UUID, data: OfficeTermCreate
+) -> OfficeTerm:
+    await _get_network(session, caller, network_id)
+    repository = OfficeTermRepository(session)
+    person = await repository.get_person(data.person_id)
+    if person is None:
+        raise InvalidField(
+            "person_id", f"No person with id {data.person_id}.", code="unknown_person"
+        )
+    ends_on = data.ends_on
+    if "ends_on" not in data.model_fields_set and data.office is OfficeKind.CHAIR:
+        ends_on = default_chair_end(data.starts_on)
+    _check_period(data.starts_on, ends_on)
+    await _check_seat(repository, network_id, data.office, data.starts_on, ends_on)
+    term = OfficeTerm(
+        network_id=network_id,
+        person_id=person.id,
+        office=data.office,
+        starts_on=data.starts_on,
+        ends_on=ends_on,
+    )
+    term.person = person
+    repository.add(term)
+    await session.flush()
+    return term
+
+
+async def update_term(
+    session: AsyncSession, term: OfficeTerm, data: OfficeTermUpdate
+) -> OfficeTerm:
+    changes = data.model_dump(exclude_unset=True)
+    starts_on: date = changes.get("starts_on", term.starts_on)
+    ends_on: date | None = changes.get("ends_on", term.ends_on)
+    _check_period(starts_on, ends_on)
+    await _check_seat(
+        OfficeTermRepository(session),
+        term.network_id,
+        term.office,
+        starts_on,
+        ends_on,
+        exclude_id=term.id,
+    )
+    term.starts_on = starts_on
+    term.ends_on = ends_on
+    await session.flush()
+    return term
+
+
+async def current_holders(
+    session: AsyncSession, caller: Caller, network_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[OfficeHolder]]:
+    """Who holds which office today, per network: one query for any number of networks."""
+    holders: dict[uuid.UUID, list[OfficeHolder]] = defaultdict(list)
+    if not network_ids:
+        return holders
+    for term in await OfficeTermRepository(session).current(caller, network_ids, today()):
+        holders[term.network_id].append(OfficeHolder.of(term))
+    return holders

@@ -1,0 +1,68 @@
+"""Two elections racing for one seat: PostgreSQL's exclusion constraint has the last word."""
+
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.offices import service
+from tests.factories import create_network
+from tests.networks.rows import insert_people
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+def _needs_postgresql(backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("SQLite has no exclusion constraints and runs one writer at a time")
+
+
+async def test_concurrent_chairs_one_wins(
+    client: httpx.AsyncClient, engine: AsyncEngine, backend: str
+) -> None:
+    _needs_postgresql(backend)
+    network = await create_network(client)
+    ola, kari = await insert_people(engine, "Ola", "Kari")
+    url = f"/v1/networks/{network['id']}/offices"
+
+    responses = await asyncio.gather(
+        client.post(url, json={"person_id": ola, "office": "chair", "starts_on": "2026-01-01"}),
+        client.post(url, json={"person_id": kari, "office": "chair", "starts_on": "2026-06-01"}),
+    )
+
+    assert sorted(response.status_code for response in responses) == [201, 409]
+    [refused] = [response for response in responses if response.status_code == 409]
+    assert refused.json()["code"] == "office_term_overlap"
+    listed = (await client.get(url)).json()["items"]
+    assert len(listed) == 1
+
+
+async def test_constraint_refuses_what_the_check_missed(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    backend: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Whether the gathered requests above interleave is up to the scheduler; switching
+    # the service's check off makes the database's refusal certain.
+    _needs_postgresql(backend)
+    network = await create_network(client)
+    ola, kari = await insert_people(engine, "Ola", "Kari")
+    url = f"/v1/networks/{network['id']}/offices"
+    first = await client.post(
+        url, json={"person_id": ola, "office": "chair", "starts_on": "2026-01-01"}
+    )
+    assert first.status_code == 201
+
+    async def no_check(*_args: object, **_kwargs: object) -> None:
+        return None
+
+    monkeypatch.setattr(service, "_check_seat", no_check)
+    response = await client.post(
+        url, json={"person_id": kari, "office": "chair", "starts_on": "2027-01-01"}
+    )
+    assert response.status_code == 409, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "office_term_overlap"
+    assert [item["id"] for item in (await client.get(url)).json()["items"]] == [first.json()["id"]]

@@ -1,0 +1,254 @@
+"""Office terms over HTTP: defaults, one holder per single-seat office, dates, history."""
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.factories import create_network
+from tests.networks.rows import insert_people, insert_person
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+UNKNOWN_ID = "0b6f7c1e-4b8f-4a53-9b8e-3f1e2d9a7c10"
+
+
+async def _post(client: httpx.AsyncClient, network_id: str, **body: Any) -> httpx.Response:
+    return await client.post(f"/v1/networks/{network_id}/offices", json=body)
+
+
+async def _elect(client: httpx.AsyncClient, network_id: str, **body: Any) -> dict[str, Any]:
+    response = await _post(client, network_id, **body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def _terms(client: httpx.AsyncClient, network_id: str) -> list[dict[str, Any]]:
+    response = await client.get(f"/v1/networks/{network_id}/offices", params={"limit": 200})
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def _problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem: dict[str, Any] = response.json()
+    assert problem["code"] == code
+    return problem
+
+
+async def test_chair_term_defaults_to_two_years(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    network = await create_network(client)
+    first, second = await insert_people(engine, "Ola Nordmann", "Kari Nordmann")
+    response = await _post(
+        client, network["id"], person_id=second, office="chair", starts_on="2026-03-01"
+    )
+    assert response.status_code == 201, response.text
+    term = response.json()
+    assert response.headers["etag"] == '"1"'
+    assert response.headers["location"] == f"/v1/networks/{network['id']}/offices/{term['id']}"
+    assert term["ends_on"] == "2028-02-29"
+    assert term["person_name"] == "Kari Nordmann"
+    assert term["network_id"] == network["id"]
+
+    # From a leap day, the term ends the day before the (missing) anniversary; it
+    # touches the next term without overlapping it.
+    earlier = await _elect(
+        client, network["id"], person_id=first, office="chair", starts_on="2024-02-29"
+    )
+    assert earlier["ends_on"] == "2026-02-28"
+
+    fetched = await client.get(f"/v1/networks/{network['id']}/offices/{term['id']}")
+    assert fetched.status_code == 200
+    assert fetched.headers["etag"] == '"1"'
+    assert fetched.json() == term
+
+
+async def test_other_offices_and_explicit_ends(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    network = await create_network(client)
+    person = await insert_person(engine)
+    for office in ("vice_chair", "secretary", "board_member"):
+        term = await _elect(
+            client, network["id"], person_id=person, office=office, starts_on="2026-01-01"
+        )
+        assert term["ends_on"] is None
+
+    other = await create_network(client)
+    open_chair = await _elect(
+        client, other["id"], person_id=person, office="chair", starts_on="2026-01-01", ends_on=None
+    )
+    assert open_chair["ends_on"] is None
+    third = await create_network(client)
+    short = await _elect(
+        client,
+        third["id"],
+        person_id=person,
+        office="chair",
+        starts_on="2026-01-01",
+        ends_on="2026-12-31",
+    )
+    assert short["ends_on"] == "2026-12-31"
+
+
+async def test_single_seat_offices_never_overlap(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    network = await create_network(client)
+    neighbour = await create_network(client)
+    ola, kari, per = await insert_people(engine, "Ola", "Kari", "Per")
+    chair = await _elect(
+        client, network["id"], person_id=ola, office="chair", starts_on="2026-01-01"
+    )
+
+    response = await _post(
+        client, network["id"], person_id=kari, office="chair", starts_on="2027-12-31"
+    )
+    problem = _problem(response, 409, "office_term_overlap")
+    assert problem["existing_id"] == chair["id"]
+    # An open-ended term overlaps everything after its start.
+    response = await _post(
+        client,
+        network["id"],
+        person_id=kari,
+        office="chair",
+        starts_on="2025-01-01",
+        ends_on="2026-01-01",
+    )
+    _problem(response, 409, "office_term_overlap")
+    assert [term["id"] for term in await _terms(client, network["id"])] == [chair["id"]]
+
+    # The day after the term ends is free; so is another network, and a board has room.
+    await _elect(client, network["id"], person_id=kari, office="chair", starts_on="2028-01-01")
+    await _elect(client, neighbour["id"], person_id=kari, office="chair", starts_on="2026-06-01")
+    for person in (ola, kari, per):
+        await _elect(
+            client, network["id"], person_id=person, office="board_member", starts_on="2026-01-01"
+        )
+    secretary = await _elect(
+        client, network["id"], person_id=per, office="secretary", starts_on="2026-01-01"
+    )
+    response = await _post(
+        client, network["id"], person_id=ola, office="secretary", starts_on="2030-01-01"
+    )
+    assert _problem(response, 409, "office_term_overlap")["existing_id"] == secretary["id"]
+    assert len(await _terms(client, network["id"])) == 6
+
+
+async def test_stepping_down_early_frees_the_seat(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    network = await create_network(client)
+    ola, kari = await insert_people(engine, "Ola", "Kari")
+    chair = await _elect(
+        client, network["id"], person_id=ola, office="chair", starts_on="2026-01-01"
+    )
+    url = f"/v1/networks/{network['id']}/offices/{chair['id']}"
+
+    _problem(await client.patch(url, json={"ends_on": "2026-06-30"}), 428, "if_match_required")
+    stale = await client.patch(url, json={"ends_on": "2026-06-30"}, headers={"If-Match": '"5"'})
+    _problem(stale, 412, "etag_mismatch")
+
+    response = await client.patch(url, json={"ends_on": "2026-06-30"}, headers={"If-Match": '"1"'})
+    assert response.status_code == 200, response.text
+    assert response.headers["etag"] == '"2"'
+    assert response.json()["ends_on"] == "2026-06-30"
+    successor = await _elect(
+        client, network["id"], person_id=kari, office="chair", starts_on="2026-07-01"
+    )
+
+    # Stretching the old term back over the successor's is refused, and changes nothing.
+    response = await client.patch(url, json={"ends_on": None}, headers={"If-Match": '"2"'})
+    assert _problem(response, 409, "office_term_overlap")["existing_id"] == successor["id"]
+    assert (await client.get(url)).json()["ends_on"] == "2026-06-30"
+
+
+async def test_period_must_be_ordered(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+    network = await create_network(client)
+    person = await insert_person(engine)
+    response = await _post(
+        client,
+        network["id"],
+        person_id=person,
+        office="secretary",
+        starts_on="2026-05-01",
+        ends_on="2026-04-30",
+    )
+    problem = _problem(response, 422, "invalid_period")
+    assert problem["errors"][0]["field"] == "ends_on"
+    assert await _terms(client, network["id"]) == []
+
+    term = await _elect(
+        client, network["id"], person_id=person, office="secretary", starts_on="2026-05-01"
+    )
+    url = f"/v1/networks/{network['id']}/offices/{term['id']}"
+    for change in ({"ends_on": "2026-04-30"}, {"starts_on": "2027-01-01", "ends_on": "2026-12-31"}):
+        response = await client.patch(url, json=change, headers={"If-Match": '"1"'})
+        _problem(response, 422, "invalid_period")
+    assert (await client.get(url)).json()["version"] == 1
+
+
+async def test_patch_changes_only_dates(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+    network = await create_network(client)
+    person = await insert_person(engine)
+    term = await _elect(
+        client, network["id"], person_id=person, office="vice_chair", starts_on="2026-01-01"
+    )
+    url = f"/v1/networks/{network['id']}/offices/{term['id']}"
+    for change in ({"office": "chair"}, {"starts_on": None}):
+        response = await client.patch(url, json=change, headers={"If-Match": '"1"'})
+        _problem(response, 422, "validation_failed")
+    response = await client.patch(
+        url, json={"starts_on": "2025-09-01"}, headers={"If-Match": '"1"'}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["starts_on"] == "2025-09-01"
+    assert response.json()["office"] == "vice_chair"
+
+
+async def test_unknown_references(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+    network = await create_network(client)
+    other = await create_network(client)
+    person = await insert_person(engine)
+    response = await _post(
+        client, network["id"], person_id=UNKNOWN_ID, office="chair", starts_on="2026-01-01"
+    )
+    assert _problem(response, 422, "unknown_person")["errors"][0]["field"] == "person_id"
+    assert await _terms(client, network["id"]) == []
+
+    response = await _post(
+        client, UNKNOWN_ID, person_id=person, office="chair", starts_on="2026-01-01"
+    )
+    _problem(response, 404, "network_not_found")
+    _problem(await client.get(f"/v1/networks/{UNKNOWN_ID}/offices"), 404, "network_not_found")
+
+    term = await _elect(
+        client, network["id"], person_id=person, office="chair", starts_on="2026-01-01"
+    )
+    # A term is found only under its own network.
+    response = await client.get(f"/v1/networks/{other['id']}/offices/{term['id']}")
+    _problem(response, 404, "office_term_not_found")
+    response = await client.get(f"/v1/networks/{UNKNOWN_ID}/offices/{term['id']}")
+    _problem(response, 404, "network_not_found")
+    response = await client.get(f"/v1/networks/{network['id']}/offices/{UNKNOWN_ID}")
+    _problem(response, 404, "office_term_not_found")
+
+
+async def test_create_is_idempotent_with_key(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    network = await create_network(client)
+    person = await insert_person(engine)
+    body = {"person_id": person, "office": "chair", "starts_on": "2026-01-01"}
+    url = f"/v1/networks/{network['id']}/offices"
+    first = await client.post(url, json=body, headers={"Idempotency-Key": "elect-chair"})
+    again = await client.post(url, json=body, headers={"Idempotency-Key": "elect-chair"})
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert len(await _terms(client, network["id"])) == 1
