@@ -1,7 +1,6 @@
 """HTTP for networks: parse, call the service, answer."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,6 +15,7 @@ from app.api.include import include_query, parse_include
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
 from app.api.responses import json_response, page_response, resource_response
+from app.api.types import IsoDate
 from app.networks import service
 from app.networks.models import Network, NetworkStatus, Visibility
 from app.networks.repository import NetworkFilter, NetworkInclude
@@ -162,7 +162,7 @@ async def get_network_stats(
     session: SessionDep,
     caller: CallerDep,
     on: Annotated[
-        date | None, Query(description="The day to describe; today (UTC) if left out.")
+        IsoDate | None, Query(description="The day to describe; today (UTC) if left out.")
     ] = None,
 ) -> Response:
     return json_response(await service.network_stats(session, caller, network_id, on))

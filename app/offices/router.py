@@ -1,7 +1,6 @@
 """HTTP for a network's offices: parse, call one service function, answer."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,6 +12,7 @@ from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
 from app.api.responses import page_response, resource_response
+from app.api.types import IsoDate
 from app.offices import service
 from app.offices.models import OfficeKind, OfficeTerm
 from app.offices.repository import OfficeTermFilter
@@ -55,7 +55,7 @@ async def list_office_terms(
     page: Annotated[PageParams, Depends(page_params)],
     office: OfficeKind | None = None,
     current: Annotated[bool | None, Query(description="Terms covering today (UTC).")] = None,
-    on: Annotated[date | None, Query(description="Terms covering this day.")] = None,
+    on: Annotated[IsoDate | None, Query(description="Terms covering this day.")] = None,
     sort: TermSort = "-starts_on",
 ) -> Response:
     where = OfficeTermFilter(office=office, current=current, on=on)

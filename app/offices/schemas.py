@@ -4,6 +4,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import PatchModel
+from app.api.types import IsoDate
 from app.offices.models import OfficeKind, OfficeTerm
 
 
@@ -23,8 +24,8 @@ class OfficeTermCreate(BaseModel):
 
     person_id: uuid.UUID
     office: OfficeKind
-    starts_on: date = Field(description="The first day in office.")
-    ends_on: date | None = Field(
+    starts_on: IsoDate = Field(description="The first day in office.")
+    ends_on: IsoDate | None = Field(
         default=None,
         description="The last day in office (inclusive). Left out, a chair's term runs two "
         "years (to the day before the second anniversary) and other offices stay open; "
@@ -41,8 +42,8 @@ class OfficeTermUpdate(PatchModel):
         extra="forbid", json_schema_extra={"examples": [{"ends_on": "2026-06-30"}]}
     )
 
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = None
 
 
 class OfficeTermRead(BaseModel):

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.factories import create_network
+from tests.factories import create_network, create_person
 from tests.networks.rows import insert_people, insert_person
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -252,3 +252,17 @@ async def test_create_is_idempotent_with_key(
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert len(await _terms(client, network["id"])) == 1
+
+
+@pytest.mark.parametrize("starts_on", [0, "0", 1767225600, "01.03.2026"])
+async def test_start_must_be_an_iso_date(client: httpx.AsyncClient, starts_on: object) -> None:
+    network = await create_network(client)
+    person = await create_person(client)
+    response = await client.post(
+        f"/v1/networks/{network['id']}/offices",
+        json={"person_id": person["id"], "office": "chair", "starts_on": starts_on},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.starts_on"
+    listed = await client.get(f"/v1/networks/{network['id']}/offices")
+    assert listed.json()["items"] == []
