@@ -1,3 +1,170 @@
-from fastapi import APIRouter
+"""HTTP for memberships: parse, call one service function, answer.
+
+There is no DELETE: memberships are history. They end with `POST /{id}/end`.
+"""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from starlette.responses import Response
+
+from app.api.deps import CallerDep, SessionDep
+from app.api.etag import IfMatchHeader, etag_of, require_if_match
+from app.api.idempotency import IdempotencyDep
+from app.api.include import include_query, parse_include
+from app.api.pagination import Page, PageParams, cut_page, page_params
+from app.api.problems import problem_responses
+from app.api.responses import json_response, page_response, resource_response
+from app.api.types import IsoDate
+from app.memberships import service
+from app.memberships.models import Membership, MembershipKind, MembershipStatus
+from app.memberships.repository import MembershipFilter
+from app.memberships.schemas import (
+    MembershipCreate,
+    MembershipEnd,
+    MembershipEnded,
+    MembershipInclude,
+    MembershipRead,
+    MembershipUpdate,
+)
 
 router = APIRouter(prefix="/v1/memberships", tags=["memberships"])
+
+MembershipSort = Annotated[
+    str,
+    Query(
+        pattern=r"^-?(starts_on|created_at)$",
+        description="`starts_on`, `created_at`; `-` for descending.",
+    ),
+]
+IncludeParam = Annotated[str | None, include_query(MembershipInclude)]
+
+
+def _location(membership_id: uuid.UUID) -> str:
+    return f"/v1/memberships/{membership_id}"
+
+
+def _one(
+    membership: Membership,
+    status_code: int = 200,
+    include: frozenset[MembershipInclude] = frozenset(),
+) -> Response:
+    return resource_response(
+        MembershipRead.of(membership, include),
+        version=membership.version,
+        status_code=status_code,
+        location=_location(membership.id) if status_code == 201 else None,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=MembershipRead,
+    summary="Apply for or register a membership",
+    description="Checks that the organisation and network exist and are not archived, that "
+    "the period overlaps no other membership of the pair, that representatives are "
+    "affiliated with the organisation, and — for an active membership of a network that "
+    "requires it — an active membership of the parent network on `starts_on`.",
+    responses=problem_responses(400, 409),
+)
+async def create_membership(
+    body: MembershipCreate, session: SessionDep, caller: CallerDep, idempotency: IdempotencyDep
+) -> Response:
+    async def create() -> Response:
+        return _one(await service.create_membership(session, caller, body), status_code=201)
+
+    return await idempotency.run(create)
+
+
+@router.get(
+    "",
+    response_model=Page[MembershipRead],
+    summary="List memberships",
+    description="Keyset-paginated. `active_on` keeps memberships whose period covers the day.",
+    responses=problem_responses(400),
+)
+async def list_memberships(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    network_id: uuid.UUID | None = None,
+    organisation_id: uuid.UUID | None = None,
+    status: MembershipStatus | None = None,
+    kind: MembershipKind | None = None,
+    active_on: Annotated[IsoDate | None, Query(description="A day the period covers.")] = None,
+    sort: MembershipSort = "-starts_on",
+    include: IncludeParam = None,
+) -> Response:
+    where = MembershipFilter(
+        network_id=network_id,
+        organisation_id=organisation_id,
+        status=status,
+        kind=kind,
+        active_on=active_on,
+    )
+    included = parse_include(include, MembershipInclude)
+    rows, order = await service.list_memberships(session, caller, where, sort, page, included)
+    items, next_cursor = cut_page(rows, order, page)
+    return page_response(request, [MembershipRead.of(row, included) for row in items], next_cursor)
+
+
+@router.get(
+    "/{membership_id}",
+    response_model=MembershipRead,
+    summary="Get a membership",
+    responses=problem_responses(404),
+)
+async def get_membership(
+    membership_id: uuid.UUID, session: SessionDep, caller: CallerDep, include: IncludeParam = None
+) -> Response:
+    included = parse_include(include, MembershipInclude)
+    membership = await service.get_membership(session, caller, membership_id, included)
+    return _one(membership, include=included)
+
+
+@router.patch(
+    "/{membership_id}",
+    response_model=MembershipRead,
+    summary="Change a membership",
+    description="Requires `If-Match`. Status moves applied→active, active→suspended and "
+    "suspended→active; `representatives`, when sent, replaces the list. Ended "
+    "memberships do not change.",
+    responses=problem_responses(400, 404, 409, 412, 428),
+)
+async def update_membership(
+    membership_id: uuid.UUID,
+    body: MembershipUpdate,
+    session: SessionDep,
+    caller: CallerDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    membership = await service.get_membership(session, caller, membership_id)
+    require_if_match(if_match, membership.version)
+    return _one(await service.update_membership(session, caller, membership, body))
+
+
+@router.post(
+    "/{membership_id}/end",
+    response_model=MembershipEnded,
+    summary="End a membership",
+    description="From applied (a declined application), active or suspended. Also ends, on "
+    "the same date, the organisation's memberships of child networks that require this "
+    "network's membership, and so on down the tree; the response lists them.",
+    responses=problem_responses(400, 404, 409, 412),
+)
+async def end_membership(
+    membership_id: uuid.UUID,
+    session: SessionDep,
+    caller: CallerDep,
+    body: Annotated[MembershipEnd | None, Body()] = None,
+) -> Response:
+    membership = await service.get_membership(session, caller, membership_id)
+    ended, dependents = await service.end_membership(session, membership, body or MembershipEnd())
+    result = MembershipEnded(
+        membership=MembershipRead.of(ended),
+        ended_dependents=[MembershipRead.of(row) for row in dependents],
+    )
+    return json_response(result, headers={"ETag": etag_of(ended.version)})

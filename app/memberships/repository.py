@@ -1,0 +1,183 @@
+"""Queries for memberships. Every read for a caller goes through `_visible`, so the
+access rules for closed networks are added in one place.
+
+The rule checks (`overlapping`, `has_active_membership`, `dependents`) deliberately see
+every row: a rule must hold whatever the caller may read.
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, selectinload
+
+from app.api.caller import Caller
+from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.memberships.models import Membership, MembershipKind, MembershipStatus, Representative
+from app.memberships.schemas import MembershipInclude
+from app.networks.models import Network
+from app.people.models import Affiliation, Person
+
+SORTS = {"starts_on": Membership.starts_on, "created_at": Membership.created_at}
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipFilter:
+    network_id: uuid.UUID | None = None
+    organisation_id: uuid.UUID | None = None
+    status: MembershipStatus | None = None
+    kind: MembershipKind | None = None
+    active_on: date | None = None
+
+
+def _covers(on: date) -> Any:
+    """The membership's inclusive period contains the day `on`."""
+    return (Membership.starts_on <= on) & (
+        Membership.ends_on.is_(None) | (Membership.ends_on >= on)
+    )
+
+
+def _loaders(include: Iterable[MembershipInclude]) -> list[Any]:
+    # One SELECT ... IN per relationship, whatever the number of rows.
+    wanted = set(include)
+    representatives = selectinload(Membership.representatives)
+    loaders: list[Any] = [
+        representatives.selectinload(Representative.person)
+        if MembershipInclude.REPRESENTATIVES in wanted
+        else representatives
+    ]
+    if MembershipInclude.ORGANISATION in wanted:
+        loaders.append(selectinload(Membership.organisation))
+    if MembershipInclude.NETWORK in wanted:
+        loaders.append(selectinload(Membership.network))
+    return loaders
+
+
+class MembershipRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _visible(self, stmt: Select[Membership], caller: Caller) -> Select[Membership]:
+        # Every membership is visible today; closed networks narrow this in one place.
+        return stmt
+
+    async def get(
+        self,
+        caller: Caller,
+        membership_id: uuid.UUID,
+        include: Iterable[MembershipInclude] = (),
+    ) -> Membership | None:
+        stmt = select(Membership).where(Membership.id == membership_id)
+        stmt = self._visible(stmt, caller).options(*_loaders(include))
+        return await self.session.scalar(stmt)
+
+    async def list(
+        self,
+        caller: Caller,
+        where: MembershipFilter,
+        sort: str,
+        page: PageParams,
+        include: Iterable[MembershipInclude] = (),
+    ) -> tuple[list[Membership], SortOrder]:
+        order = resolve_sort(sort, SORTS, Membership.id)
+        stmt = self._visible(select(Membership), caller)
+        if where.network_id is not None:
+            stmt = stmt.where(Membership.network_id == where.network_id)
+        if where.organisation_id is not None:
+            stmt = stmt.where(Membership.organisation_id == where.organisation_id)
+        if where.status is not None:
+            stmt = stmt.where(Membership.status == where.status)
+        if where.kind is not None:
+            stmt = stmt.where(Membership.kind == where.kind)
+        if where.active_on is not None:
+            stmt = stmt.where(_covers(where.active_on))
+        stmt = apply_keyset(stmt, order, page).options(*_loaders(include))
+        rows = await self.session.scalars(stmt)
+        return list(rows), order
+
+    async def existing_people(self, person_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        rows = await self.session.scalars(select(Person.id).where(Person.id.in_(list(person_ids))))
+        return set(rows)
+
+    async def affiliated_people(
+        self, organisation_id: uuid.UUID, person_ids: Iterable[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        rows = await self.session.scalars(
+            select(Affiliation.person_id).where(
+                Affiliation.organisation_id == organisation_id,
+                Affiliation.person_id.in_(list(person_ids)),
+            )
+        )
+        return set(rows)
+
+    async def overlapping(
+        self,
+        organisation_id: uuid.UUID,
+        network_id: uuid.UUID,
+        starts_on: date,
+        ends_on: date | None,
+        *,
+        other_than: uuid.UUID | None = None,
+    ) -> Membership | None:
+        """A membership of the same pair whose inclusive period meets [starts_on, ends_on].
+
+        Ended memberships count too: the PostgreSQL exclusion constraint makes no
+        exception for them, and history must not hold two memberships at once.
+        """
+        stmt = select(Membership).where(
+            Membership.organisation_id == organisation_id,
+            Membership.network_id == network_id,
+            or_(Membership.ends_on.is_(None), Membership.ends_on >= starts_on),
+        )
+        if ends_on is not None:
+            stmt = stmt.where(Membership.starts_on <= ends_on)
+        if other_than is not None:
+            stmt = stmt.where(Membership.id != other_than)
+        return await self.session.scalar(stmt.limit(1))
+
+    async def has_active_membership(
+        self, organisation_id: uuid.UUID, network_id: uuid.UUID, on: date
+    ) -> bool:
+        stmt = select(Membership.id).where(
+            Membership.organisation_id == organisation_id,
+            Membership.network_id == network_id,
+            Membership.status == MembershipStatus.ACTIVE,
+            _covers(on),
+        )
+        return await self.session.scalar(stmt.limit(1)) is not None
+
+    async def dependents(
+        self, organisation_id: uuid.UUID, network_id: uuid.UUID
+    ) -> Sequence[Membership]:
+        """The organisation's not-ended memberships in networks below `network_id` that
+        require their parent's membership, following that requirement down the tree."""
+        tree = (
+            select(Network.id)
+            .where(Network.parent_id == network_id, Network.requires_parent_membership.is_(True))
+            .cte("dependent_networks", recursive=True)
+        )
+        child = aliased(Network)
+        # UNION (not UNION ALL) stops at rows already seen, so even a cycle terminates.
+        tree = tree.union(
+            select(child.id).where(
+                child.parent_id == tree.c.id, child.requires_parent_membership.is_(True)
+            )
+        )
+        stmt = (
+            select(Membership)
+            .where(
+                Membership.organisation_id == organisation_id,
+                Membership.network_id.in_(select(tree.c.id)),
+                Membership.status != MembershipStatus.ENDED,
+            )
+            .order_by(Membership.starts_on, Membership.id)
+            .options(*_loaders(()))
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    def add(self, membership: Membership) -> None:
+        self.session.add(membership)

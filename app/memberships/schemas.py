@@ -1,0 +1,199 @@
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.schemas import PatchModel
+from app.api.types import IsoDate
+from app.companies.schemas import CompanyRef
+from app.memberships.models import (
+    Membership,
+    MembershipKind,
+    MembershipStatus,
+    Representative,
+    RepresentativeRole,
+)
+from app.networks.models import Visibility
+
+
+class MembershipInclude(StrEnum):
+    ORGANISATION = "organisation"
+    NETWORK = "network"
+    REPRESENTATIVES = "representatives"
+
+
+class RepresentativeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: uuid.UUID = Field(description="Must be affiliated with the organisation.")
+    role: RepresentativeRole = RepresentativeRole.REPRESENTATIVE
+
+
+_REPRESENTATIVES_DESCRIPTION = (
+    "Named people for the organisation in this network; each person at most once."
+)
+
+
+class MembershipCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "organisation_id": "0b6f7c1e-4b8f-4a53-9b8e-3f1e2d9a7c10",
+                    "network_id": "5d2f0a8e-2c61-4f0b-9d57-6c1b8e4a2f31",
+                    "kind": "member",
+                    "status": "active",
+                    "starts_on": "2026-01-01",
+                    "ends_on": None,
+                    "representatives": [
+                        {
+                            "person_id": "9a4e3c2b-7f1d-4e8a-b6c5-2d1f0e9a8b7c",
+                            "role": "representative",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    organisation_id: uuid.UUID
+    network_id: uuid.UUID
+    kind: MembershipKind = MembershipKind.MEMBER
+    status: Literal[MembershipStatus.APPLIED, MembershipStatus.ACTIVE] = Field(
+        default=MembershipStatus.APPLIED,
+        description="A membership starts as an application or directly active.",
+    )
+    starts_on: IsoDate = Field(examples=["2026-01-01"])
+    ends_on: IsoDate | None = Field(default=None, description="Inclusive; open-ended when null.")
+    representatives: list[RepresentativeIn] = Field(
+        default_factory=list, max_length=50, description=_REPRESENTATIVES_DESCRIPTION
+    )
+
+
+class MembershipUpdate(PatchModel):
+    """Only the fields sent change; `representatives` replaces the whole list."""
+
+    required_fields = frozenset({"kind", "status", "starts_on", "representatives"})
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"status": "active"}, {"ends_on": "2027-12-31"}]},
+    )
+
+    kind: MembershipKind | None = None
+    status: MembershipStatus | None = Field(
+        default=None,
+        description="applied→active, active→suspended, suspended→active; "
+        "to end a membership use `POST /{id}/end`.",
+    )
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = None
+    representatives: list[RepresentativeIn] | None = Field(
+        default=None, max_length=50, description=_REPRESENTATIVES_DESCRIPTION
+    )
+
+
+class MembershipEnd(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"ends_on": "2026-12-31"}]}
+    )
+
+    ends_on: IsoDate | None = Field(
+        default=None,
+        description="The last day of the membership (inclusive); today (Europe/Oslo) if omitted.",
+    )
+
+
+class NetworkRef(BaseModel):
+    """A short reference to a network, embedded by `include=network`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    slug: str
+    name: str
+    visibility: Visibility
+
+
+class PersonRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    full_name: str
+    email: str | None
+
+
+class RepresentativeRead(BaseModel):
+    person_id: uuid.UUID
+    role: RepresentativeRole
+    person: PersonRef | None = Field(
+        default=None, description="With `include=representatives`; null otherwise."
+    )
+
+
+class MembershipRead(BaseModel):
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    network_id: uuid.UUID
+    kind: MembershipKind
+    status: MembershipStatus
+    starts_on: date
+    ends_on: date | None
+    representatives: list[RepresentativeRead]
+    organisation: CompanyRef | None = Field(
+        default=None, description="With `include=organisation`; null otherwise."
+    )
+    network: NetworkRef | None = Field(
+        default=None, description="With `include=network`; null otherwise."
+    )
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(description="Increases on every change; the ETag carries it.")
+
+    @classmethod
+    def of(
+        cls, membership: Membership, include: frozenset[MembershipInclude] = frozenset()
+    ) -> "MembershipRead":
+        # Built by hand rather than from_attributes: relationships are lazy="raise", so
+        # only what the repository loaded for this `include` may be touched.
+        return cls(
+            id=membership.id,
+            organisation_id=membership.organisation_id,
+            network_id=membership.network_id,
+            kind=membership.kind,
+            status=membership.status,
+            starts_on=membership.starts_on,
+            ends_on=membership.ends_on,
+            representatives=[
+                _representative(row, MembershipInclude.REPRESENTATIVES in include)
+                for row in membership.representatives
+            ],
+            organisation=CompanyRef.model_validate(membership.organisation)
+            if MembershipInclude.ORGANISATION in include
+            else None,
+            network=NetworkRef.model_validate(membership.network)
+            if MembershipInclude.NETWORK in include
+            else None,
+            created_at=membership.created_at,
+            updated_at=membership.updated_at,
+            version=membership.version,
+        )
+
+
+def _representative(row: Representative, with_person: bool) -> RepresentativeRead:
+    return RepresentativeRead(
+        person_id=row.person_id,
+        role=row.role,
+        person=PersonRef.model_validate(row.person) if with_person else None,
+    )
+
+
+class MembershipEnded(BaseModel):
+    membership: MembershipRead
+    ended_dependents: list[MembershipRead] = Field(
+        description="Memberships in child networks that require this one, ended on the "
+        "same date (and so on down the tree)."
+    )

@@ -1,0 +1,307 @@
+"""Use cases for memberships: apply or join, change, end (with its cascade), read.
+
+Every rule is checked before anything is written, so a refused request changes nothing.
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.caller import Caller
+from app.api.pagination import PageParams, SortOrder
+from app.companies.repository import OrganisationRepository
+from app.db import utcnow
+from app.errors import Conflict, InvalidField, not_found, register_constraint_error
+from app.memberships.models import Membership, MembershipStatus, Representative
+from app.memberships.repository import MembershipFilter, MembershipRepository
+from app.memberships.schemas import (
+    MembershipCreate,
+    MembershipEnd,
+    MembershipInclude,
+    MembershipUpdate,
+    RepresentativeIn,
+)
+from app.networks.models import Network, NetworkStatus
+from app.networks.repository import NetworkRepository
+
+# The associations are in Norway and Sweden, one time zone: "today" is their today.
+_LOCAL_ZONE = "Europe/Oslo"
+
+_TRANSITIONS = {
+    MembershipStatus.APPLIED: {MembershipStatus.ACTIVE},
+    MembershipStatus.ACTIVE: {MembershipStatus.SUSPENDED},
+    MembershipStatus.SUSPENDED: {MembershipStatus.ACTIVE},
+}
+
+
+def _overlap(existing_id: uuid.UUID | None = None) -> Conflict:
+    extra = {} if existing_id is None else {"existing_id": str(existing_id)}
+    return Conflict(
+        "The organisation already has a membership of this network in an overlapping "
+        "period; end or shorten that one first.",
+        code="membership_overlap",
+        **extra,
+    )
+
+
+# When two overlapping creates race past the check, PostgreSQL's exclusion constraint
+# refuses the second; the client still gets the rule's own answer.
+register_constraint_error("ex_memberships_no_overlap", _overlap())
+
+
+def local_today() -> date:
+    return datetime.now(ZoneInfo(_LOCAL_ZONE)).date()
+
+
+async def get_membership(
+    session: AsyncSession,
+    caller: Caller,
+    membership_id: uuid.UUID,
+    include: Iterable[MembershipInclude] = (),
+) -> Membership:
+    membership = await MembershipRepository(session).get(caller, membership_id, include)
+    if membership is None:
+        raise not_found("membership", membership_id)
+    return membership
+
+
+async def list_memberships(
+    session: AsyncSession,
+    caller: Caller,
+    where: MembershipFilter,
+    sort: str,
+    page: PageParams,
+    include: Iterable[MembershipInclude] = (),
+) -> tuple[list[Membership], SortOrder]:
+    return await MembershipRepository(session).list(caller, where, sort, page, include)
+
+
+def _check_period(starts_on: date, ends_on: date | None) -> None:
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidField(
+            "ends_on",
+            f"The membership cannot end ({ends_on}) before it starts ({starts_on}).",
+            code="invalid_period",
+        )
+
+
+async def _check_representatives(
+    repository: MembershipRepository,
+    organisation_id: uuid.UUID,
+    representatives: Sequence[RepresentativeIn],
+) -> None:
+    seen: set[uuid.UUID] = set()
+    for index, item in enumerate(representatives):
+        if item.person_id in seen:
+            raise InvalidField(
+                f"representatives[{index}].person_id",
+                f"Person {item.person_id} is named more than once; give each person one role.",
+                code="duplicate_representative",
+            )
+        seen.add(item.person_id)
+    if not seen:
+        return
+    existing = await repository.existing_people(seen)
+    affiliated = await repository.affiliated_people(organisation_id, seen)
+    for index, item in enumerate(representatives):
+        field = f"representatives[{index}].person_id"
+        if item.person_id not in existing:
+            raise InvalidField(field, f"No person with id {item.person_id}.", code="unknown_person")
+        if item.person_id not in affiliated:
+            raise InvalidField(
+                field,
+                f"Person {item.person_id} is not affiliated with the organisation; "
+                "add the affiliation to the person first.",
+                code="representative_not_affiliated",
+            )
+
+
+async def _check_no_overlap(
+    repository: MembershipRepository, membership: Membership, other_than: uuid.UUID | None
+) -> None:
+    existing = await repository.overlapping(
+        membership.organisation_id,
+        membership.network_id,
+        membership.starts_on,
+        membership.ends_on,
+        other_than=other_than,
+    )
+    if existing is not None:
+        raise _overlap(existing.id)
+
+
+async def _check_parent_membership(
+    repository: MembershipRepository, network: Network, organisation_id: uuid.UUID, on: date
+) -> None:
+    if not network.requires_parent_membership or network.parent_id is None:
+        return
+    if not await repository.has_active_membership(organisation_id, network.parent_id, on):
+        raise Conflict(
+            f"{network.name} requires its members to be active members of the parent "
+            f"network on {on}; the organisation is not.",
+            code="parent_membership_required",
+            parent_network_id=str(network.parent_id),
+        )
+
+
+async def _network(session: AsyncSession, caller: Caller, network_id: uuid.UUID) -> Network:
+    network = await NetworkRepository(session).get(caller, network_id)
+    if network is None:
+        raise InvalidField(
+            "network_id", f"No network with id {network_id}.", code="unknown_network"
+        )
+    return network
+
+
+async def create_membership(
+    session: AsyncSession, caller: Caller, data: MembershipCreate
+) -> Membership:
+    repository = MembershipRepository(session)
+    organisation = await OrganisationRepository(session).get(caller, data.organisation_id)
+    if organisation is None:
+        raise InvalidField(
+            "organisation_id",
+            f"No organisation with id {data.organisation_id}.",
+            code="unknown_organisation",
+        )
+    if organisation.archived_at is not None:
+        raise InvalidField(
+            "organisation_id",
+            f"{organisation.display_name} is archived; restore it before adding memberships.",
+            code="organisation_archived",
+        )
+    network = await _network(session, caller, data.network_id)
+    if network.status == NetworkStatus.ARCHIVED:
+        raise Conflict(f"{network.name} is archived and takes no members.", code="network_archived")
+    _check_period(data.starts_on, data.ends_on)
+    await _check_representatives(repository, data.organisation_id, data.representatives)
+    membership = Membership(
+        organisation_id=data.organisation_id,
+        network_id=data.network_id,
+        kind=data.kind,
+        status=data.status,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        representatives=[
+            Representative(person_id=item.person_id, role=item.role)
+            for item in data.representatives
+        ],
+    )
+    await _check_no_overlap(repository, membership, other_than=None)
+    if membership.status == MembershipStatus.ACTIVE:
+        await _check_parent_membership(
+            repository, network, membership.organisation_id, data.starts_on
+        )
+    repository.add(membership)
+    await session.flush()
+    return membership
+
+
+def _check_transition(current: MembershipStatus, wanted: MembershipStatus) -> None:
+    if wanted == MembershipStatus.ENDED:
+        raise InvalidField(
+            "status",
+            "A membership is ended with POST /v1/memberships/{id}/end, which also ends "
+            "the memberships that depend on it.",
+            code="use_end_action",
+        )
+    if wanted != current and wanted not in _TRANSITIONS.get(current, set()):
+        raise Conflict(
+            f"A membership cannot go from {current} to {wanted}.",
+            code="invalid_status_transition",
+        )
+
+
+def _replace_representatives(membership: Membership, wanted: Sequence[RepresentativeIn]) -> bool:
+    """Set the list, keeping the rows of people who stay; whether anything changed."""
+    before = [(row.person_id, row.role) for row in membership.representatives]
+    current = {row.person_id: row for row in membership.representatives}
+    rows = []
+    for item in wanted:
+        row = current.get(item.person_id)
+        if row is None:
+            row = Representative(person_id=item.person_id, role=item.role)
+        elif row.role != item.role:
+            row.role = item.role
+        rows.append(row)
+    membership.representatives = rows
+    return before != [(item.person_id, item.role) for item in wanted]
+
+
+async def update_membership(
+    session: AsyncSession, caller: Caller, membership: Membership, data: MembershipUpdate
+) -> Membership:
+    repository = MembershipRepository(session)
+    changes = data.model_dump(exclude_unset=True, exclude={"representatives"})
+    status = data.status if data.status is not None else membership.status
+    if data.status is not None:
+        _check_transition(membership.status, data.status)
+    if membership.status == MembershipStatus.ENDED:
+        raise Conflict(
+            "An ended membership is history and does not change.", code="membership_ended"
+        )
+    starts_on = data.starts_on if data.starts_on is not None else membership.starts_on
+    ends_on = data.ends_on if "ends_on" in changes else membership.ends_on
+    _check_period(starts_on, ends_on)
+    if data.representatives is not None:
+        await _check_representatives(repository, membership.organisation_id, data.representatives)
+
+    # Becoming active, or moving the start of an active membership, must meet the
+    # parent rule on the (new) first day.
+    needs_parent = status == MembershipStatus.ACTIVE and (
+        membership.status != status or "starts_on" in changes
+    )
+    # Assigned before the remaining checks; if one fails the request rolls back unflushed.
+    for field, value in changes.items():
+        setattr(membership, field, value)
+    if {"starts_on", "ends_on"} & changes.keys():
+        await _check_no_overlap(repository, membership, other_than=membership.id)
+    if needs_parent:
+        network = await _network(session, caller, membership.network_id)
+        await _check_parent_membership(repository, network, membership.organisation_id, starts_on)
+    if data.representatives is not None and _replace_representatives(
+        membership, data.representatives
+    ):
+        # The membership row itself may be untouched; bumping it moves the ETag.
+        membership.updated_at = utcnow()
+    await session.flush()
+    return membership
+
+
+async def end_membership(
+    session: AsyncSession, membership: Membership, data: MembershipEnd
+) -> tuple[Membership, list[Membership]]:
+    """End the membership and, down the tree, every membership that requires it."""
+    if membership.status == MembershipStatus.ENDED:
+        raise Conflict(
+            f"The membership already ended on {membership.ends_on}.",
+            code="invalid_status_transition",
+        )
+    repository = MembershipRepository(session)
+    ends_on = data.ends_on or local_today()
+    _check_period(membership.starts_on, ends_on)
+    if membership.ends_on is not None and ends_on > membership.ends_on:
+        # Ending later than a fixed term extends it, into a period another may hold.
+        membership.ends_on = ends_on
+        await _check_no_overlap(repository, membership, other_than=membership.id)
+    dependents = await repository.dependents(membership.organisation_id, membership.network_id)
+    for dependent in dependents:
+        if dependent.starts_on > ends_on:
+            raise InvalidField(
+                "ends_on",
+                f"Membership {dependent.id} depends on this one and starts on "
+                f"{dependent.starts_on}, after {ends_on}; end or move it first.",
+                code="invalid_period",
+            )
+    for dependent in dependents:
+        dependent.status = MembershipStatus.ENDED
+        # A dependent that already stops earlier keeps its own last day.
+        if dependent.ends_on is None or dependent.ends_on > ends_on:
+            dependent.ends_on = ends_on
+    membership.status = MembershipStatus.ENDED
+    membership.ends_on = ends_on
+    await session.flush()
+    return membership, list(dependents)
