@@ -16,7 +16,12 @@ class HealthStatus(BaseModel):
     status: str
 
 
-@router.get("/live", response_model=HealthStatus, summary="The process is up")
+@router.get(
+    "/live",
+    response_model=HealthStatus,
+    summary="The process is up",
+    responses={500: problem_responses()[500]},
+)
 async def live() -> Response:
     return json_response(HealthStatus(status="ok"))
 
@@ -25,7 +30,7 @@ async def live() -> Response:
     "/ready",
     response_model=HealthStatus,
     summary="The service can reach its database",
-    responses={503: problem_responses(503)[503]},
+    responses={status: problem_responses(503)[status] for status in (500, 503)},
 )
 async def ready(request: Request) -> Response:
     try:

@@ -85,3 +85,28 @@ async def test_seed_networks_are_shaped_as_the_seeds_say(
             chair.ends_on.month + 1,
         )
         assert chair.starts_on <= date(2026, 11, 22) <= chair.ends_on
+
+
+@pytest.mark.usefixtures("backend")
+async def test_key_figures_match_the_seeds(engine: AsyncEngine, client: httpx.AsyncClient) -> None:
+    async with create_sessionmaker(engine)() as session, session.begin():
+        await load_into(session)
+
+    async def stats(slug_query: str) -> dict[str, object]:
+        found = (await client.get("/v1/networks", params={"q": slug_query})).json()["items"]
+        assert len(found) == 1
+        response = await client.get(f"/v1/networks/{found[0]['id']}/stats")
+        assert response.status_code == 200
+        result: dict[str, object] = response.json()
+        return result
+
+    grenland = await stats("IndustriClusteret Grenland")
+    # "Omtrent 2000 mennesker jobber i industrien … over 100 lærlinger".
+    assert grenland["member_count"] == 5
+    assert 1900 <= int(grenland["total_employees"]) <= 2100  # type: ignore[call-overload]
+    assert int(grenland["total_apprentices"]) > 100  # type: ignore[call-overload]
+    industrigruppen = await stats("Industrigruppen")
+    # "ca 5.000 anställda"; Teknikföretagen is a partner, not counted as a member.
+    assert industrigruppen["member_count"] == 4
+    assert industrigruppen["partner_count"] == 1
+    assert industrigruppen["total_employees"] == 5000
