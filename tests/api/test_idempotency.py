@@ -1,5 +1,6 @@
 """`Idempotency-Key` on creates: replay, refusal of reuse, and scope in time."""
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -105,3 +106,24 @@ async def test_keys_are_kept_24_hours_then_purged(
     async with sessionmaker() as session, session.begin():
         assert await purge_expired(session, utcnow()) == 1
         assert await session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
+
+
+async def test_racing_retries_create_once(client: httpx.AsyncClient, backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("SQLite runs one writer at a time; the race needs concurrent writers")
+    body = company_body()
+    headers = {"Idempotency-Key": "race"}
+    responses = await asyncio.gather(
+        *(client.post("/v1/companies", json=body, headers=headers) for _ in range(4))
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses[0] == 201
+    assert set(statuses) <= {201, 409}
+    created_ids = {r.json()["id"] for r in responses if r.status_code == 201}
+    assert len(created_ids) == 1, "every 201 must be the same organisation (a replay)"
+    # A loser either hits the unique keys at commit, or (if the winner committed between
+    # its key lookup and its number check) finds the organisation number taken.
+    for response in responses:
+        if response.status_code == 409:
+            assert response.json()["code"] in {"concurrent_conflict", "organisation_number_taken"}
+    assert await _company_count(client) == 1
