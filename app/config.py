@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=50, ge=1, le=200)
     max_page_size: int = Field(default=200, ge=1, le=1000)
 
+    # The calendar day rules default to ("today") is this zone's.
+    time_zone: str = "Europe/Oslo"
+
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -103,7 +103,7 @@ class MembershipEnd(BaseModel):
 
     ends_on: IsoDate | None = Field(
         default=None,
-        description="The last day of the membership (inclusive); today (Europe/Oslo) if omitted.",
+        description="The last day (inclusive); today in KLYNGE_TIME_ZONE if omitted.",
     )
 
 

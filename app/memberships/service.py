@@ -5,13 +5,13 @@ Every rule is checked before anything is written, so a refused request changes n
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.clock import today
 from app.companies.repository import OrganisationRepository
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, not_found, register_constraint_error
@@ -26,9 +26,6 @@ from app.memberships.schemas import (
 )
 from app.networks.models import Network, NetworkStatus
 from app.networks.repository import NetworkRepository
-
-# The associations are in Norway and Sweden, one time zone: "today" is their today.
-_LOCAL_ZONE = "Europe/Oslo"
 
 _TRANSITIONS = {
     MembershipStatus.APPLIED: {MembershipStatus.ACTIVE},
@@ -50,10 +47,6 @@ def _overlap(existing_id: uuid.UUID | None = None) -> Conflict:
 # When two overlapping creates race past the check, PostgreSQL's exclusion constraint
 # refuses the second; the client still gets the rule's own answer.
 register_constraint_error("ex_memberships_no_overlap", _overlap())
-
-
-def local_today() -> date:
-    return datetime.now(ZoneInfo(_LOCAL_ZONE)).date()
 
 
 async def get_membership(
@@ -281,7 +274,7 @@ async def end_membership(
             code="invalid_status_transition",
         )
     repository = MembershipRepository(session)
-    ends_on = data.ends_on or local_today()
+    ends_on = data.ends_on or today()
     _check_period(membership.starts_on, ends_on)
     if membership.ends_on is not None and ends_on > membership.ends_on:
         # Ending later than a fixed term extends it, into a period another may hold.

@@ -162,7 +162,8 @@ async def get_network_stats(
     session: SessionDep,
     caller: CallerDep,
     on: Annotated[
-        IsoDate | None, Query(description="The day to describe; today (UTC) if left out.")
+        IsoDate | None,
+        Query(description="The day to describe; today in KLYNGE_TIME_ZONE if left out."),
     ] = None,
 ) -> Response:
     return json_response(await service.network_stats(session, caller, network_id, on))

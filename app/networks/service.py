@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.clock import today
 from app.companies.models import OrganisationKind
 from app.companies.repository import OrganisationRepository
 from app.errors import Conflict, InvalidField, not_found, register_constraint_error
@@ -231,7 +232,7 @@ async def network_stats(
     session: AsyncSession, caller: Caller, network_id: uuid.UUID, on: date | None
 ) -> NetworkStats:
     await get_network(session, caller, network_id)
-    as_of = on or offices.today()
+    as_of = on or today()
     figures = await NetworkRepository(session).membership_figures(network_id, as_of)
     return NetworkStats(
         network_id=network_id,

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
-from app.db import utcnow
+from app.clock import today
 from app.errors import Conflict, InvalidField, not_found, register_constraint_error
 from app.networks.models import Network
 from app.networks.repository import NetworkRepository
@@ -41,11 +41,6 @@ register_constraint_error(
         code="office_term_overlap",
     ),
 )
-
-
-def today() -> date:
-    """The date terms and memberships are judged on when the client names none (UTC)."""
-    return utcnow().date()
 
 
 def default_chair_end(starts_on: date) -> date:

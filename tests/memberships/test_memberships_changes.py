@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.memberships.service import local_today
+from app.clock import today
 from tests.factories import create_company, create_membership
 from tests.memberships.conftest import Registry
 
@@ -152,7 +152,7 @@ async def test_end_defaults_to_today_and_only_once(
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["membership"]["status"] == "ended"
-    assert body["membership"]["ends_on"] == local_today().isoformat()
+    assert body["membership"]["ends_on"] == today().isoformat()
     assert body["ended_dependents"] == []
     assert response.headers["etag"] == '"2"'
 
