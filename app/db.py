@@ -87,15 +87,33 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+# An execution option on the engine that writing requests use (see app/api/deps.py).
+SQLITE_WRITE_LOCK = "klynge_sqlite_write_lock"
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite sends BEGIN only before the first write, so a service's check (a
+        # SELECT) would run outside the transaction that then writes: two requests could
+        # both pass "no overlapping term" and both insert. We send BEGIN ourselves.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # WAL lets readers run beside the one writer; foreign keys are off by default.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A writing transaction takes SQLite's write lock before its first read, so its
+        # checks and its writes see one state and concurrent writers queue (WAL readers
+        # are not blocked). Read-only transactions take no lock.
+        if connection.get_execution_options().get(SQLITE_WRITE_LOCK):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
@@ -108,9 +126,15 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     return create_async_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True)
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    # expire_on_commit=False: responses are built from objects after the commit point.
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(
+    engine: AsyncEngine, *, writes: bool = True
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for `engine`; with `writes`, SQLite transactions take the write lock first.
+
+    expire_on_commit=False: responses are built from objects after the commit point.
+    """
+    bind = engine.execution_options(**{SQLITE_WRITE_LOCK: True}) if writes else engine
+    return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
 
 
 def enum_column(enum_cls: type[StrEnum], name: str) -> SAEnum:

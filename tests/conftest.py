@@ -103,7 +103,9 @@ def count_queries(engine: AsyncEngine) -> Any:
         log = QueryLog()
 
         def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            log.statements.append(statement)
+            # Transaction control is not a query (SQLite's BEGIN is sent explicitly).
+            if not statement.lstrip().upper().startswith("BEGIN"):
+                log.statements.append(statement)
 
         event.listen(engine.sync_engine, "before_cursor_execute", record)
         try:

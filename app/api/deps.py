@@ -13,9 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    sessionmaker = request.app.state.sessionmaker
+    state = request.app.state
+    reads_only = request.method in _READ_ONLY_METHODS
+    sessionmaker = state.read_sessionmaker if reads_only else state.sessionmaker
     async with sessionmaker() as session:
         try:
             yield session

@@ -4,6 +4,7 @@ One place installs the handlers and one place describes the problem responses in
 OpenAPI, so each route documents exactly the statuses it can answer with.
 """
 
+import re
 from typing import Any, cast
 
 import structlog
@@ -129,15 +130,25 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
     )
 
 
+# "UNIQUE constraint failed: organisations.country, organisations.organisation_number"
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+(?:, \w+\.\w+)*)")
+
+
 def _constraint_name(exc: Exception) -> str | None:
-    """The violated constraint's name, as asyncpg reports it (SQLite does not)."""
+    """The violated constraint's name: asyncpg reports it; for SQLite's unique keys it is
+    rebuilt from the table and columns with Base's naming convention (uq_<table>_<cols>)."""
     cause = getattr(exc, "orig", None)
     while cause is not None:
         name = getattr(cause, "constraint_name", None)
         if name:
             return str(name)
         cause = cause.__cause__
-    return None
+    match = _SQLITE_UNIQUE.search(str(exc))
+    if match is None:
+        return None
+    table = match.group(1)
+    columns = [part.split(".")[-1] for part in match.group(2).split(", ")]
+    return f"uq_{table}_{'_'.join(columns)}"
 
 
 async def _on_integrity_error(request: Request, exc: Exception) -> Response:

@@ -12,7 +12,15 @@ from app.companies.models import Country, Language, Organisation
 from app.companies.repository import OrganisationFilter, OrganisationRepository
 from app.companies.schemas import CompanyCreate, CompanyUpdate
 from app.db import utcnow
-from app.errors import Conflict, not_found
+from app.errors import Conflict, not_found, register_constraint_error
+
+register_constraint_error(
+    "uq_organisations_country_organisation_number",
+    Conflict(
+        "That organisation number was registered by a request that finished first.",
+        code="organisation_number_taken",
+    ),
+)
 
 _DEFAULT_LANGUAGE = {Country.NORWAY: Language.NORWEGIAN_BOKMAL, Country.SWEDEN: Language.SWEDISH}
 

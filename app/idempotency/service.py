@@ -14,8 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from app.db import utcnow
-from app.errors import Unprocessable
+from app.errors import Conflict, Unprocessable, register_constraint_error
 from app.idempotency.models import IdempotencyRecord
+
+register_constraint_error(
+    "uq_idempotency_records_caller_key_key",
+    Conflict(
+        "Another request with this Idempotency-Key finished first; retry to get its answer.",
+        code="idempotency_key_in_flight",
+    ),
+)
 
 # Headers worth replaying; the rest (Date, Server, content length) belong to the new answer.
 _REPLAYED_HEADERS = ("content-type", "location", "etag")

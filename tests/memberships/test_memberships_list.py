@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.memberships import service
 from tests.factories import create_company, create_membership
 from tests.memberships.conftest import Registry
 
@@ -200,11 +201,27 @@ async def test_query_count_does_not_grow_with_the_page(
     assert one <= 6
 
 
+@pytest.mark.parametrize("check_runs", [True, False], ids=["slowed-check", "no-check"])
 async def test_concurrent_overlapping_creates_one_wins(
-    client: httpx.AsyncClient, registry: Registry, backend: str
+    client: httpx.AsyncClient,
+    registry: Registry,
+    backend: str,
+    monkeypatch: pytest.MonkeyPatch,
+    check_runs: bool,
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's exclusion constraint")
+    # slowed-check: without locking, both requests would pass the check before either
+    # inserts, on every run. no-check: only the database can refuse (PostgreSQL's
+    # exclusion constraint; SQLite has none, so that variant is PostgreSQL's alone).
+    if not check_runs and backend != "postgresql":
+        pytest.skip("SQLite has no exclusion constraint; its rule is the serialised check")
+    original_check = service._check_no_overlap
+
+    async def changed_check(*args: Any, **kwargs: Any) -> None:
+        if check_runs:
+            await original_check(*args, **kwargs)
+            await asyncio.sleep(0.1)
+
+    monkeypatch.setattr(service, "_check_no_overlap", changed_check)
     company = await create_company(client)
     network = await registry.network()
     bodies = [

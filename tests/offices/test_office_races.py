@@ -1,4 +1,9 @@
-"""Two elections racing for one seat: PostgreSQL's exclusion constraint has the last word."""
+"""Two elections racing for one seat: never two chairs on one day, on either database.
+
+On PostgreSQL the exclusion constraint has the last word; on SQLite a writing request
+takes the write lock before its first read, so the second election waits and its check
+sees the first.
+"""
 
 import asyncio
 
@@ -15,13 +20,21 @@ pytestmark = pytest.mark.usefixtures("backend")
 
 def _needs_postgresql(backend: str) -> None:
     if backend != "postgresql":
-        pytest.skip("SQLite has no exclusion constraints and runs one writer at a time")
+        pytest.skip("SQLite has no exclusion constraint; its rule is the serialised check")
 
 
 async def test_concurrent_chairs_one_wins(
-    client: httpx.AsyncClient, engine: AsyncEngine, backend: str
+    client: httpx.AsyncClient, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _needs_postgresql(backend)
+    # The check is slowed so that, without locking, both requests would pass it before
+    # either inserts: the race happens on every run, not by the scheduler's chance.
+    original_check = service._check_seat
+
+    async def slow_check(*args: object, **kwargs: object) -> None:
+        await original_check(*args, **kwargs)  # type: ignore[arg-type]
+        await asyncio.sleep(0.1)
+
+    monkeypatch.setattr(service, "_check_seat", slow_check)
     network = await create_network(client)
     ola, kari = await insert_people(engine, "Ola", "Kari")
     url = f"/v1/networks/{network['id']}/offices"
