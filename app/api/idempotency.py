@@ -8,7 +8,6 @@ from fastapi import Depends, Header, Request
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
-from app.config import get_settings
 from app.db import utcnow
 from app.idempotency import service
 
@@ -41,7 +40,7 @@ class Idempotency:
             key=self._key,
             request_fingerprint=self._fingerprint,
             response=response,
-            ttl=timedelta(hours=get_settings().idempotency_key_ttl_hours),
+            ttl=timedelta(hours=self._request.app.state.settings.idempotency_key_ttl_hours),
         )
         return response
 
