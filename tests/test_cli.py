@@ -1,0 +1,51 @@
+"""The `klynge` command as `make run` uses it: migrate, load demo data twice, purge."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def sqlite_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("KLYNGE_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
+
+
+def test_migrate_then_demo_data_twice(sqlite_file: Path) -> None:
+    migrated = runner.invoke(cli, ["migrate"])
+    assert migrated.exit_code == 0, migrated.output
+    assert sqlite_file.exists()
+
+    first = runner.invoke(cli, ["demo-data"])
+    assert first.exit_code == 0, first.output
+    assert "0 already present" in first.output
+
+    second = runner.invoke(cli, ["demo-data"])
+    assert second.exit_code == 0, second.output
+    assert "0 rows created" in second.output
+
+    purged = runner.invoke(cli, ["purge-idempotency-keys"])
+    assert purged.exit_code == 0, purged.output
+    assert "Removed 0 expired idempotency records." in purged.output
+
+
+def test_demo_data_without_migrations_fails_clearly(sqlite_file: Path) -> None:
+    result = runner.invoke(cli, ["demo-data"])
+    assert result.exit_code != 0
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "migrate", "demo-data", "purge-idempotency-keys"):
+        assert command in result.output
