@@ -49,10 +49,13 @@ def serve(
 
 @cli.command("demo-data")
 def demo_data() -> None:
-    """Load the demo networks from the seeds (idempotent: a second run changes nothing)."""
-    from app.demo.loader import load_demo_data
+    """Migrate if needed, then load the demo networks from the seeds (a second run
+    changes nothing)."""
+    from app.demo.loader import load_demo_data  # the other commands need none of it
 
-    summary = asyncio.run(load_demo_data(get_settings().database_url))
+    database_url = get_settings().database_url
+    migrate.upgrade(database_url)
+    summary = asyncio.run(load_demo_data(database_url))
     typer.echo(summary)
 
 
