@@ -142,8 +142,13 @@ async def scenarios(base_url: str) -> list[Result]:
             ),
             await drive(
                 client,
-                "GET /v1/companies?limit=50&q=company 01 (search)",
+                "GET /v1/companies?q=company 01 (search, 1 in 20 match)",
                 "/v1/companies?limit=50&q=company%2001",
+            ),
+            await drive(
+                client,
+                "GET /v1/companies?q=company 012345 (search, one match)",
+                "/v1/companies?limit=50&q=company%20012345",
             ),
         ]
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 import app.models  # noqa: F401 - registers every table on Base.metadata
 from app.config import get_settings
 from app.db import Base, create_engine
+from app.migrate import include_object
 
 _LOCK_KEY = 4_711_2026  # any constant unique to Klynge's migrations
 
@@ -30,6 +31,7 @@ def _configure(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_object=include_object,
         # SQLite cannot ALTER constraints in place; batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
     )

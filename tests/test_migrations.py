@@ -12,7 +12,9 @@ from tests import databases
 
 
 def _differences(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": migrate.include_object}
+    )
     return list(compare_metadata(context, Base.metadata))
 
 
