@@ -50,7 +50,10 @@ class InvalidField(KlyngeError):
     code = "validation_failed"
 
     def __init__(self, field: str, message: str, *, code: str) -> None:
-        super().__init__(message, code=code, errors=[{"field": field, "message": message}])
+        # `field` is a dotted path in the request body (`representatives.1.person_id`),
+        # reported as `body.…` like the schema validation errors, so clients read one form.
+        path = f"body.{field}"
+        super().__init__(message, code=code, errors=[{"field": path, "message": message}])
 
 
 class NotFound(KlyngeError):

@@ -21,6 +21,23 @@ IfMatchHeader = Annotated[
 ]
 
 
+# For actions (archive, end, …) that need no body: a client acting on what it read may
+# send its ETag to make sure nothing changed since; one that does not care need not.
+OptionalIfMatchHeader = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="Optional; checked when sent (412 when stale): the `ETag` from the last read.",
+        max_length=200,
+    ),
+]
+
+
+def check_if_match_when_sent(if_match: str | None, current_version: int) -> None:
+    if if_match is not None:
+        require_if_match(if_match, current_version)
+
+
 def require_if_match(if_match: str | None, current_version: int) -> None:
     """428 without `If-Match`, 412 unless one of its tags is the current ETag."""
     if if_match is None:
