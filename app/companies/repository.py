@@ -1,6 +1,7 @@
 """Queries for organisations. Every read takes the caller, so visibility rules live here."""
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Select, exists, func, or_, select
@@ -43,6 +44,17 @@ class OrganisationRepository:
         stmt = self._visible(select(Organisation).where(Organisation.id == organisation_id), caller)
         return await self.session.scalar(stmt)
 
+    async def get_many(
+        self, caller: Caller, organisation_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, Organisation]:
+        """The visible organisations among `organisation_ids`, by id, in one query."""
+        if not organisation_ids:
+            return {}
+        stmt = self._visible(
+            select(Organisation).where(Organisation.id.in_(set(organisation_ids))), caller
+        )
+        return {organisation.id: organisation for organisation in await self.session.scalars(stmt)}
+
     async def list(
         self, caller: Caller, where: OrganisationFilter, sort: str, page: PageParams
     ) -> tuple[list[Organisation], SortOrder]:
@@ -80,14 +92,32 @@ class OrganisationRepository:
             )
         )
 
-    async def is_referenced(self, organisation_id: uuid.UUID) -> bool:
-        """Whether anything points at the organisation, so deleting it would lose history."""
-        references = (
-            exists().where(Affiliation.organisation_id == organisation_id),
-            exists().where(Membership.organisation_id == organisation_id),
-            exists().where(Network.administered_by_id == organisation_id),
-        )
-        return bool(await self.session.scalar(select(or_(*references))))
+    async def referenced_by(self, organisation_id: uuid.UUID) -> tuple[str, ...]:
+        """What points at the organisation (so deleting it would lose history), in one query:
+        any of `affiliations`, `memberships`, `networks` (as their administrator)."""
+        references = {
+            "affiliations": exists().where(Affiliation.organisation_id == organisation_id),
+            "memberships": exists().where(Membership.organisation_id == organisation_id),
+            "networks": exists().where(Network.administered_by_id == organisation_id),
+        }
+        row = (await self.session.execute(select(*references.values()))).one()
+        return tuple(name for name, present in zip(references, row, strict=True) if present)
+
+    async def lock(self, organisation_id: uuid.UUID) -> None:
+        """Hold the organisation's row until the transaction ends (PostgreSQL).
+
+        FOR UPDATE, not FOR NO KEY UPDATE: it also waits for, and then blocks, transactions
+        inserting or repointing rows whose foreign key names the organisation (their key
+        check takes FOR KEY SHARE), so a rule read after the lock sees them. SQLite needs
+        nothing: a writing transaction already holds the database's write lock.
+        """
+        stmt = select(Organisation.id).where(Organisation.id == organisation_id)
+        await self.session.execute(stmt.with_for_update())
+
+    async def administered_network_count(self, organisation_id: uuid.UUID) -> int:
+        """Networks administered by the organisation, their own or inherited from a parent."""
+        stmt = select(func.count()).where(Network.administered_by_id == organisation_id)
+        return int(await self.session.scalar(stmt) or 0)
 
     def add(self, organisation: Organisation) -> None:
         self.session.add(organisation)

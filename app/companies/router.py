@@ -7,7 +7,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
-from app.api.etag import IfMatchHeader, require_if_match
+from app.api.etag import (
+    IfMatchHeader,
+    OptionalIfMatchHeader,
+    check_if_match_when_sent,
+    require_if_match,
+)
 from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
@@ -98,7 +103,10 @@ async def get_company(company_id: uuid.UUID, session: SessionDep, caller: Caller
     "/{company_id}",
     response_model=CompanyRead,
     summary="Change an organisation",
-    description="Requires `If-Match` with the ETag from the last read.",
+    description="Requires `If-Match` with the ETag from the last read. 409 "
+    "`organisation_number_taken` when another organisation has the number; 409 "
+    "`organisation_administers_networks` when `kind` changes away from `association` while "
+    "it administers networks.",
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_company(
@@ -113,18 +121,26 @@ async def update_company(
     return _one(await service.update_organisation(session, organisation, body))
 
 
+_IF_MATCH_OPTIONAL = " `If-Match` is optional here; checked when sent (412 when stale)."
+
+
 @router.post(
     "/{company_id}/archive",
     response_model=CompanyRead,
     summary="Archive an organisation",
     description="Hides it from lists and keeps its history; referenced organisations are "
-    "archived, never deleted.",
-    responses=problem_responses(404),
+    "archived, never deleted. Archiving an archived organisation changes nothing."
+    + _IF_MATCH_OPTIONAL,
+    responses=problem_responses(404, 412),
 )
 async def archive_company(
-    company_id: uuid.UUID, session: SessionDep, caller: CallerDep
+    company_id: uuid.UUID,
+    session: SessionDep,
+    caller: CallerDep,
+    if_match: OptionalIfMatchHeader = None,
 ) -> Response:
     organisation = await service.get_organisation(session, caller, company_id)
+    check_if_match_when_sent(if_match, organisation.version)
     return _one(await service.archive_organisation(session, organisation))
 
 
@@ -132,12 +148,18 @@ async def archive_company(
     "/{company_id}/restore",
     response_model=CompanyRead,
     summary="Restore an archived organisation",
-    responses=problem_responses(404),
+    description="Restoring an organisation that is not archived changes nothing."
+    + _IF_MATCH_OPTIONAL,
+    responses=problem_responses(404, 412),
 )
 async def restore_company(
-    company_id: uuid.UUID, session: SessionDep, caller: CallerDep
+    company_id: uuid.UUID,
+    session: SessionDep,
+    caller: CallerDep,
+    if_match: OptionalIfMatchHeader = None,
 ) -> Response:
     organisation = await service.get_organisation(session, caller, company_id)
+    check_if_match_when_sent(if_match, organisation.version)
     return _one(await service.restore_organisation(session, organisation))
 
 
@@ -146,7 +168,8 @@ async def restore_company(
     status_code=204,
     summary="Delete an unreferenced organisation",
     description="Only an organisation nothing refers to can be deleted (e.g. one registered "
-    "by mistake); otherwise 409 `organisation_referenced`: archive it instead.",
+    "by mistake); otherwise 409 `organisation_referenced`, whose `referenced_by` lists what "
+    "refers to it (`affiliations`, `memberships`, `networks`): archive it instead.",
     responses=problem_responses(404, 409),
 )
 async def delete_company(company_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:

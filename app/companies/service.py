@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
 from app.companies.identifiers import normalise_organisation_number, normalise_vat_number
-from app.companies.models import Country, Language, Organisation
+from app.companies.models import Country, Language, Organisation, OrganisationKind
 from app.companies.repository import OrganisationFilter, OrganisationRepository
 from app.companies.schemas import CompanyCreate, CompanyUpdate
 from app.db import utcnow
@@ -82,14 +82,37 @@ async def create_organisation(
     return organisation
 
 
+async def _check_still_administers_nothing(
+    repository: OrganisationRepository, organisation: Organisation
+) -> None:
+    """Only an association administers networks, so one that does must stay one."""
+    # Locked first, so a network naming it as administrator cannot commit between the
+    # count and the change of kind (app/companies/repository.py: lock).
+    await repository.lock(organisation.id)
+    count = await repository.administered_network_count(organisation.id)
+    if count:
+        networks = "a network" if count == 1 else f"{count} networks"
+        raise Conflict(
+            f"{organisation.display_name} administers {networks} (its own or inherited by "
+            "sub-networks), so it must stay an association; give those networks another "
+            "administering association first.",
+            code="organisation_administers_networks",
+        )
+
+
 async def update_organisation(
     session: AsyncSession, organisation: Organisation, data: CompanyUpdate
 ) -> Organisation:
+    """Apply the fields sent; every rule is checked before anything changes."""
+    repository = OrganisationRepository(session)
     changes = _stored_values(data.model_dump(mode="json", exclude_unset=True))
+    new_kind = changes.get("kind", organisation.kind)
+    if organisation.kind is OrganisationKind.ASSOCIATION and new_kind != organisation.kind:
+        await _check_still_administers_nothing(repository, organisation)
     for field, value in changes.items():
         setattr(organisation, field, value)
     if {"country", "organisation_number", "vat_number"} & changes.keys():
-        await _check_identifiers(OrganisationRepository(session), organisation)
+        await _check_identifiers(repository, organisation)
     await session.flush()
     return organisation
 
@@ -108,13 +131,28 @@ async def restore_organisation(session: AsyncSession, organisation: Organisation
     return organisation
 
 
+_REFERENCES = {
+    "affiliations": "people's affiliations",
+    "memberships": "memberships",
+    "networks": "the networks it administers",
+}
+
+
 async def delete_organisation(session: AsyncSession, organisation: Organisation) -> None:
     repository = OrganisationRepository(session)
-    if await repository.is_referenced(organisation.id):
+    referenced_by = await repository.referenced_by(organisation.id)
+    if referenced_by:
         raise Conflict(
-            f"{organisation.display_name} is referenced by people, memberships or networks; "
-            "archive it instead (POST /v1/companies/{id}/archive) so its history stays.",
+            f"{organisation.display_name} cannot be deleted: it is referenced by "
+            f"{_listed([_REFERENCES[name] for name in referenced_by])}. Archive it instead "
+            f"(POST /v1/companies/{organisation.id}/archive) so that history stays.",
             code="organisation_referenced",
+            referenced_by=list(referenced_by),
         )
     await repository.delete(organisation)
     await session.flush()
+
+
+def _listed(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]]))

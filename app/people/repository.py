@@ -86,13 +86,15 @@ class PersonRepository:
         # can use the unique index.
         return await self.session.scalar(select(Person).where(Person.email == email.lower()))
 
-    async def is_referenced(self, person_id: uuid.UUID) -> bool:
-        """Whether a membership or an office term names the person, so deleting loses history."""
-        references = (
-            exists().where(Representative.person_id == person_id),
-            exists().where(OfficeTerm.person_id == person_id),
-        )
-        return bool(await self.session.scalar(select(or_(*references))))
+    async def referenced_by(self, person_id: uuid.UUID) -> tuple[str, ...]:
+        """What names the person (so deleting them would lose history), in one query:
+        any of `representatives` (of memberships), `office_terms`."""
+        references = {
+            "representatives": exists().where(Representative.person_id == person_id),
+            "office_terms": exists().where(OfficeTerm.person_id == person_id),
+        }
+        row = (await self.session.execute(select(*references.values()))).one()
+        return tuple(name for name, present in zip(references, row, strict=True) if present)
 
     def add(self, person: Person) -> None:
         self.session.add(person)

@@ -52,7 +52,8 @@ def _one(
     response_model=PersonRead,
     summary="Register a person",
     description="A contact person, optionally affiliated with organisations (one position "
-    "each). The e-mail address is unique and stored lower-cased.",
+    "each). The e-mail address is unique and stored lower-cased. An unknown organisation "
+    "is 422 `unknown_organisation`; an archived one 409 `organisation_archived`.",
     responses=problem_responses(400, 409),
 )
 async def create_person(
@@ -115,7 +116,8 @@ async def get_person(
     response_model=PersonRead,
     summary="Change a person",
     description="Requires `If-Match` with the ETag from the last read. `affiliations`, "
-    "when sent, replaces the whole list.",
+    "when sent, replaces the whole list; a new affiliation with an archived organisation is "
+    "409 `organisation_archived` (existing ones may stay and change).",
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_person(
@@ -135,7 +137,8 @@ async def update_person(
     status_code=204,
     summary="Delete a person",
     description="Only a person no membership or office refers to can be deleted; otherwise "
-    "409 `person_referenced`.",
+    "409 `person_referenced`, whose `referenced_by` lists what refers to them "
+    "(`representatives`, `office_terms`).",
     responses=problem_responses(404, 409),
 )
 async def delete_person(person_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:

@@ -149,3 +149,13 @@ def read_person(person: Person, include: frozenset[PersonInclude] = frozenset())
         updated_at=person.updated_at,
         version=person.version,
     )
+
+
+class PersonRef(BaseModel):
+    """A short reference to a person, embedded by other resources' `include=`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    full_name: str
+    email: str | None

@@ -80,23 +80,23 @@ async def _check_affiliations(
             )
         seen.add(affiliation.organisation_id)
 
-    organisations = OrganisationRepository(session)
+    wanted = [item.organisation_id for item in affiliations if item.organisation_id not in kept]
+    found = await OrganisationRepository(session).get_many(caller, wanted)
     for index, affiliation in enumerate(affiliations):
         if affiliation.organisation_id in kept:
             continue
-        field = f"affiliations.{index}.organisation_id"
-        organisation = await organisations.get(caller, affiliation.organisation_id)
+        organisation = found.get(affiliation.organisation_id)
         if organisation is None:
             raise InvalidField(
-                field,
+                f"affiliations.{index}.organisation_id",
                 f"No organisation with id {affiliation.organisation_id}.",
                 code="unknown_organisation",
             )
         if organisation.archived_at is not None:
-            raise InvalidField(
-                field,
-                f"{organisation.display_name} is archived; restore it before affiliating "
-                "people with it.",
+            # The request is well-formed; the organisation's state refuses it.
+            raise Conflict(
+                f"{organisation.display_name} ({organisation.id}) is archived; restore it "
+                "before affiliating people with it.",
                 code="organisation_archived",
             )
 
@@ -172,13 +172,22 @@ async def update_person(
     return person
 
 
+_REFERENCES = {
+    "representatives": "memberships naming them as a representative",
+    "office_terms": "office terms, current or past",
+}
+
+
 async def delete_person(session: AsyncSession, person: Person) -> None:
     repository = PersonRepository(session)
-    if await repository.is_referenced(person.id):
+    referenced_by = await repository.referenced_by(person.id)
+    if referenced_by:
         raise Conflict(
-            f"{person.full_name} is a membership representative or holds or held an office; "
-            "that history is kept, so the person cannot be deleted.",
+            f"{person.full_name} cannot be deleted: the person is referenced by "
+            f"{' and '.join(_REFERENCES[name] for name in referenced_by)}, whose history "
+            "is kept.",
             code="person_referenced",
+            referenced_by=list(referenced_by),
         )
     await repository.delete(person)
     await session.flush()

@@ -3,7 +3,12 @@
 import httpx
 import pytest
 
-from tests.factories import company_body, create_company, norwegian_organisation_number
+from tests.factories import (
+    company_body,
+    create_company,
+    norwegian_organisation_number,
+    swedish_organisation_number,
+)
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -61,7 +66,7 @@ async def test_invalid_organisation_number_is_refused(
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     assert problem["code"] == code
-    assert problem["errors"][0]["field"] == "organisation_number"
+    assert problem["errors"][0]["field"] == "body.organisation_number"
     assert (await client.get("/v1/companies")).json()["items"] == []
 
 
@@ -76,6 +81,34 @@ async def test_vat_number_must_match_organisation_number(client: httpx.AsyncClie
     assert response.json()["code"] == "invalid_vat_number"
 
 
+@pytest.mark.parametrize(
+    "vat_suffix",
+    ["02", "", "01X"],  # Swedish VAT numbers end in 01
+    ids=["wrong-suffix", "no-suffix", "trailing-letter"],
+)
+async def test_invalid_swedish_vat_number_is_refused(
+    client: httpx.AsyncClient, vat_suffix: str
+) -> None:
+    number = swedish_organisation_number()
+    response = await client.post(
+        "/v1/companies",
+        json=company_body(
+            country="SE", organisation_number=number, vat_number=f"SE{number}{vat_suffix}"
+        ),
+    )
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["code"] == "invalid_vat_number"
+    assert problem["errors"][0]["field"] == "body.vat_number"
+    assert (await client.get("/v1/companies")).json()["items"] == []
+
+    ok = await client.post(
+        "/v1/companies",
+        json=company_body(country="SE", organisation_number=number, vat_number=f"SE{number}01"),
+    )
+    assert ok.status_code == 201, ok.text
+
+
 async def test_organisation_number_unique_per_country(client: httpx.AsyncClient) -> None:
     first = await create_company(client)
     response = await client.post(
@@ -86,6 +119,25 @@ async def test_organisation_number_unique_per_country(client: httpx.AsyncClient)
     assert response.json()["existing_id"] == first["id"]
     listed = (await client.get("/v1/companies")).json()["items"]
     assert [item["id"] for item in listed] == [first["id"]]
+
+
+async def test_patch_to_a_taken_organisation_number_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    holder = await create_company(client)
+    other = await create_company(client)
+    url = f"/v1/companies/{other['id']}"
+    response = await client.patch(
+        url,
+        json={"organisation_number": holder["organisation_number"], "employees": 1},
+        headers={"If-Match": '"1"'},
+    )
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["code"] == "organisation_number_taken"
+    assert problem["existing_id"] == holder["id"]
+    assert (await client.get(url)).json() == other
+    assert (await client.get(f"/v1/companies/{holder['id']}")).json() == holder
 
 
 async def test_patch_requires_current_etag(client: httpx.AsyncClient) -> None:
@@ -155,6 +207,30 @@ async def test_archive_hides_from_list_and_restore_returns(client: httpx.AsyncCl
     assert restored.json()["archived_at"] is None
 
 
+async def test_archive_and_restore_check_if_match_when_sent(client: httpx.AsyncClient) -> None:
+    created = await create_company(client)
+    url = f"/v1/companies/{created['id']}"
+
+    stale = await client.post(f"{url}/archive", headers={"If-Match": '"7"'})
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "etag_mismatch"
+    assert (await client.get(url)).json() == created
+
+    archived = await client.post(f"{url}/archive", headers={"If-Match": '"1"'})
+    assert archived.status_code == 200, archived.text
+    assert archived.json()["archived_at"] is not None
+    assert archived.headers["etag"] == '"2"'
+
+    stale = await client.post(f"{url}/restore", headers={"If-Match": '"1"'})
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "etag_mismatch"
+    assert (await client.get(url)).json() == archived.json()
+
+    restored = await client.post(f"{url}/restore", headers={"If-Match": '"2"'})
+    assert restored.status_code == 200, restored.text
+    assert restored.json()["archived_at"] is None
+
+
 async def test_delete_unreferenced_company(client: httpx.AsyncClient) -> None:
     created = await create_company(client)
     response = await client.delete(f"/v1/companies/{created['id']}")
@@ -164,7 +240,7 @@ async def test_delete_unreferenced_company(client: httpx.AsyncClient) -> None:
 
 async def test_list_filters_and_search(client: httpx.AsyncClient) -> None:
     yara = await create_company(client, legal_name="Yara Norge AS", display_name="Yara")
-    await create_company(client, legal_name="INEOS Norge AS", display_name="INEOS")
+    ineos = await create_company(client, legal_name="INEOS Norge AS", display_name="INEOS")
     partner = await create_company(client, legal_name="NHO Vestfold og Telemark", kind="partner")
     swede = await create_company(client, country="SE", legal_name="Saab AB")
 
@@ -174,10 +250,9 @@ async def test_list_filters_and_search(client: httpx.AsyncClient) -> None:
         return [item["id"] for item in response.json()["items"]]
 
     assert await ids(q="yara") == [yara["id"]]
-    assert await ids(q="NORGE", kind="company", country="NO") == sorted(
-        [yara["id"], (await ids(q="ineos"))[0]],
-        key=lambda i: ["INEOS", "Yara"].index("Yara" if i == yara["id"] else "INEOS"),
-    )
+    # Sorted by display name: INEOS before Yara; the partner and the Swede are filtered out.
+    assert await ids(q="NORGE", kind="company", country="NO") == [ineos["id"], yara["id"]]
+    assert await ids(q="norge", sort="-name") == [yara["id"], ineos["id"]]
     assert await ids(kind="partner") == [partner["id"]]
     assert await ids(country="SE") == [swede["id"]]
     assert await ids(organisation_number=swede["organisation_number"]) == [swede["id"]]

@@ -1,13 +1,17 @@
-"""Two registrations of one organisation number at once: one wins, on either database."""
+"""Concurrent requests on organisations: the rules hold on either database."""
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.companies import service
-from tests.factories import company_body
+from app.db import create_sessionmaker
+from app.networks.models import Network, NetworkStatus, Visibility
+from tests.factories import company_body, create_company
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -35,3 +39,32 @@ async def test_concurrent_registrations_of_one_number(
     assert refused.json()["code"] == "organisation_number_taken"
     listed = (await client.get("/v1/companies")).json()["items"]
     assert len(listed) == 1
+
+
+async def test_kind_change_waits_for_a_network_being_created(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    # A network naming the association as administrator is inserted but not yet
+    # committed: the change of kind must wait for it and then see it, not count zero.
+    association = await create_company(client, kind="association")
+    url = f"/v1/companies/{association['id']}"
+    async with create_sessionmaker(engine)() as session, session.begin():
+        session.add(
+            Network(
+                slug="racing-network",
+                name="Racing network",
+                visibility=Visibility.OPEN,
+                status=NetworkStatus.ACTIVE,
+                administered_by_id=uuid.UUID(association["id"]),
+            )
+        )
+        await session.flush()
+        patch = asyncio.create_task(
+            client.patch(url, json={"kind": "company"}, headers={"If-Match": '"1"'})
+        )
+        await asyncio.sleep(0.3)
+        assert not patch.done(), (await patch).text
+    response = await patch
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "organisation_administers_networks"
+    assert (await client.get(url)).json() == association

@@ -137,7 +137,7 @@ async def test_unknown_organisation_is_refused(client: httpx.AsyncClient) -> Non
     assert response.status_code == 422
     problem = response.json()
     assert problem["code"] == "unknown_organisation"
-    assert problem["errors"][0]["field"] == "affiliations.1.organisation_id"
+    assert problem["errors"][0]["field"] == "body.affiliations.1.organisation_id"
     assert await people_ids(client) == []
 
     person = await create_person(client)
@@ -159,10 +159,11 @@ async def test_archived_organisation_is_refused_for_new_affiliations(
     response = await client.post(
         "/v1/people", json={"full_name": "Kari Nordmann", "affiliations": [affiliation(company)]}
     )
-    assert response.status_code == 422
+    # A conflict with the organisation's state, not a malformed request.
+    assert response.status_code == 409
     problem = response.json()
     assert problem["code"] == "organisation_archived"
-    assert problem["errors"][0]["field"] == "affiliations.0.organisation_id"
+    assert company["id"] in problem["detail"]
     assert await people_ids(client) == []
 
 
@@ -185,10 +186,11 @@ async def test_existing_affiliation_survives_archiving(client: httpx.AsyncClient
         json={"affiliations": [affiliation(kept), affiliation(archived)]},
         headers={"If-Match": '"2"'},
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json()["code"] == "organisation_archived"
-    assert response.json()["errors"][0]["field"] == "affiliations.1.organisation_id"
-    assert len((await client.get(url)).json()["affiliations"]) == 1
+    assert archived["id"] in response.json()["detail"]
+    unchanged = (await client.get(url)).json()
+    assert (len(unchanged["affiliations"]), unchanged["version"]) == (1, 2)
 
 
 async def test_same_organisation_twice_is_refused(client: httpx.AsyncClient) -> None:
@@ -198,7 +200,7 @@ async def test_same_organisation_twice_is_refused(client: httpx.AsyncClient) -> 
     assert response.status_code == 422
     problem = response.json()
     assert problem["code"] == "duplicate_affiliation"
-    assert problem["errors"][0]["field"] == "affiliations.1.organisation_id"
+    assert problem["errors"][0]["field"] == "body.affiliations.1.organisation_id"
     assert await people_ids(client) == []
 
     person = await create_person(client, affiliations=[affiliation(company)])
@@ -343,6 +345,8 @@ async def test_representative_cannot_be_deleted(
     response = await client.delete(f"/v1/people/{person['id']}")
     assert response.status_code == 409
     assert response.json()["code"] == "person_referenced"
+    assert response.json()["referenced_by"] == ["representatives"]
+    assert person["full_name"] in response.json()["detail"]
     assert (await client.get(f"/v1/people/{person['id']}")).json() == person
 
 
@@ -365,7 +369,8 @@ async def test_former_office_holder_cannot_be_deleted(
     response = await client.delete(f"/v1/people/{person['id']}")
     assert response.status_code == 409
     assert response.json()["code"] == "person_referenced"
-    assert (await client.get(f"/v1/people/{person['id']}")).status_code == 200
+    assert response.json()["referenced_by"] == ["office_terms"]
+    assert (await client.get(f"/v1/people/{person['id']}")).json() == person
 
 
 async def test_create_with_idempotency_key_replays(client: httpx.AsyncClient) -> None:
