@@ -1,7 +1,7 @@
 """Queries for memberships. Every read for a caller goes through `_visible`, so the
 access rules for closed networks are added in one place.
 
-The rule checks (`overlapping`, `has_active_membership`, `dependents`) deliberately see
+The rule checks (`overlapping`, `has_parent_cover`, `dependents`, …) deliberately see
 every row: a rule must hold whatever the caller may read.
 """
 
@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.api.periods import covers, holds, overlaps
 from app.memberships.models import Membership, MembershipKind, MembershipStatus, Representative
 from app.memberships.schemas import MembershipInclude
 from app.networks.models import Network
@@ -34,10 +35,15 @@ class MembershipFilter:
     active_on: date | None = None
 
 
-def _covers(on: date) -> Any:
-    """The membership's inclusive period contains the day `on`."""
-    return (Membership.starts_on <= on) & (
-        Membership.ends_on.is_(None) | (Membership.ends_on >= on)
+def _lacks_parent_cover(parent_network_id: uuid.UUID) -> ColumnElement[bool]:
+    """No active membership of the same organisation in `parent_network_id` holds the
+    whole period of the `Membership` row of the enclosing query."""
+    parent = aliased(Membership)
+    return ~exists().where(
+        parent.organisation_id == Membership.organisation_id,
+        parent.network_id == parent_network_id,
+        parent.status == MembershipStatus.ACTIVE,
+        holds(parent.starts_on, parent.ends_on, Membership.starts_on, Membership.ends_on),
     )
 
 
@@ -94,18 +100,22 @@ class MembershipRepository:
         if where.kind is not None:
             stmt = stmt.where(Membership.kind == where.kind)
         if where.active_on is not None:
-            stmt = stmt.where(_covers(where.active_on))
+            stmt = stmt.where(covers(Membership.starts_on, Membership.ends_on, where.active_on))
         stmt = apply_keyset(stmt, order, page).options(*_loaders(include))
         rows = await self.session.scalars(stmt)
         return list(rows), order
 
     async def existing_people(self, person_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        # Reads people directly: must go through the caller-aware people repository when
+        # visibility arrives.
         rows = await self.session.scalars(select(Person.id).where(Person.id.in_(list(person_ids))))
         return set(rows)
 
     async def affiliated_people(
         self, organisation_id: uuid.UUID, person_ids: Iterable[uuid.UUID]
     ) -> set[uuid.UUID]:
+        # Reads affiliations directly: must go through the caller-aware people repository
+        # when visibility arrives.
         rows = await self.session.scalars(
             select(Affiliation.person_id).where(
                 Affiliation.organisation_id == organisation_id,
@@ -131,24 +141,59 @@ class MembershipRepository:
         stmt = select(Membership).where(
             Membership.organisation_id == organisation_id,
             Membership.network_id == network_id,
-            or_(Membership.ends_on.is_(None), Membership.ends_on >= starts_on),
+            overlaps(Membership.starts_on, Membership.ends_on, starts_on, ends_on),
         )
-        if ends_on is not None:
-            stmt = stmt.where(Membership.starts_on <= ends_on)
         if other_than is not None:
             stmt = stmt.where(Membership.id != other_than)
         return await self.session.scalar(stmt.limit(1))
 
-    async def has_active_membership(
-        self, organisation_id: uuid.UUID, network_id: uuid.UUID, on: date
+    async def has_parent_cover(
+        self,
+        organisation_id: uuid.UUID,
+        parent_network_id: uuid.UUID,
+        starts_on: date,
+        ends_on: date | None,
     ) -> bool:
+        """Whether one active membership of the parent network holds the whole period
+        (adjacent parent memberships are not joined: one must hold it all)."""
         stmt = select(Membership.id).where(
             Membership.organisation_id == organisation_id,
-            Membership.network_id == network_id,
+            Membership.network_id == parent_network_id,
             Membership.status == MembershipStatus.ACTIVE,
-            _covers(on),
+            holds(Membership.starts_on, Membership.ends_on, starts_on, ends_on),
         )
         return await self.session.scalar(stmt.limit(1)) is not None
+
+    async def uncovered_dependents(
+        self, parent: Membership, *, once_covered: tuple[date, date | None]
+    ) -> Sequence[uuid.UUID]:
+        """The organisation's active memberships of child networks that require `parent`'s
+        network, whose periods meet `once_covered` (the parent's former period) and now lack an
+        active parent membership holding their period. Reads the flushed state."""
+        stmt = (
+            select(Membership.id)
+            .join(Network, Network.id == Membership.network_id)
+            .where(
+                Membership.organisation_id == parent.organisation_id,
+                Network.parent_id == parent.network_id,
+                Network.requires_parent_membership.is_(True),
+                Membership.status == MembershipStatus.ACTIVE,
+                overlaps(Membership.starts_on, Membership.ends_on, *once_covered),
+                _lacks_parent_cover(parent.network_id),
+            )
+            .order_by(Membership.starts_on, Membership.id)
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def count_uncovered(self, network_id: uuid.UUID, parent_network_id: uuid.UUID) -> int:
+        """Active memberships of the network with no active membership of the same
+        organisation in `parent_network_id` holding their period."""
+        stmt = select(func.count(Membership.id)).where(
+            Membership.network_id == network_id,
+            Membership.status == MembershipStatus.ACTIVE,
+            _lacks_parent_cover(parent_network_id),
+        )
+        return int(await self.session.scalar(stmt) or 0)
 
     async def dependents(
         self, organisation_id: uuid.UUID, network_id: uuid.UUID

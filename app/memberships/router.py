@@ -10,7 +10,13 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
-from app.api.etag import IfMatchHeader, etag_of, require_if_match
+from app.api.etag import (
+    IfMatchHeader,
+    OptionalIfMatchHeader,
+    check_if_match_when_sent,
+    etag_of,
+    require_if_match,
+)
 from app.api.idempotency import IdempotencyDep
 from app.api.include import include_query, parse_include
 from app.api.pagination import Page, PageParams, cut_page, page_params
@@ -66,7 +72,9 @@ def _one(
     description="Checks that the organisation and network exist and are not archived, that "
     "the period overlaps no other membership of the pair, that representatives are "
     "affiliated with the organisation, and — for an active membership of a network that "
-    "requires it — an active membership of the parent network on `starts_on`.",
+    "requires it — one active membership of the parent network holding the whole period "
+    "(an open-ended membership needs an open-ended parent membership; 409 "
+    "`parent_membership_required`).",
     responses=problem_responses(400, 409),
 )
 async def create_membership(
@@ -130,8 +138,14 @@ async def get_membership(
     response_model=MembershipRead,
     summary="Change a membership",
     description="Requires `If-Match`. Status moves applied→active, active→suspended and "
-    "suspended→active; `representatives`, when sent, replaces the list. Ended "
-    "memberships do not change.",
+    "suspended→active; `representatives`, when sent, replaces the list. An active "
+    "membership of a network that requires it must keep an active parent membership "
+    "holding its whole period (409 `parent_membership_required`). Shortening an active "
+    "membership (a later `starts_on`, an earlier or newly set `ends_on`) that active "
+    "memberships of child networks depend on is refused with 409 "
+    "`has_dependent_memberships` (listing them in `dependent_ids`): shorten or end those "
+    "first, or use `POST /v1/memberships/{id}/end`, which ends them on the same date. "
+    "Ended memberships do not change: any change is 409 `membership_ended`.",
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_membership(
@@ -150,9 +164,11 @@ async def update_membership(
     "/{membership_id}/end",
     response_model=MembershipEnded,
     summary="End a membership",
-    description="From applied (a declined application), active or suspended. Also ends, on "
-    "the same date, the organisation's memberships of child networks that require this "
-    "network's membership, and so on down the tree; the response lists them.",
+    description="From applied (a declined application), active or suspended; an ended "
+    "membership answers 409 `membership_ended`. Also ends, on the same date, the "
+    "organisation's memberships of child networks that require this network's membership, "
+    "and so on down the tree; the response lists them in `ended_dependents`. `If-Match` "
+    "is optional; checked when sent (412 when stale, and nothing is ended).",
     responses=problem_responses(400, 404, 409, 412),
 )
 async def end_membership(
@@ -160,8 +176,10 @@ async def end_membership(
     session: SessionDep,
     caller: CallerDep,
     body: Annotated[MembershipEnd | None, Body()] = None,
+    if_match: OptionalIfMatchHeader = None,
 ) -> Response:
     membership = await service.get_membership(session, caller, membership_id)
+    check_if_match_when_sent(if_match, membership.version)
     ended, dependents = await service.end_membership(session, membership, body or MembershipEnd())
     result = MembershipEnded(
         membership=MembershipRead.of(ended),

@@ -15,7 +15,8 @@ from app.memberships.models import (
     Representative,
     RepresentativeRole,
 )
-from app.networks.models import Visibility
+from app.networks.schemas import NetworkRef
+from app.people.schemas import PersonRef
 
 
 class MembershipInclude(StrEnum):
@@ -105,25 +106,6 @@ class MembershipEnd(BaseModel):
         default=None,
         description="The last day (inclusive); today in KLYNGE_TIME_ZONE if omitted.",
     )
-
-
-class NetworkRef(BaseModel):
-    """A short reference to a network, embedded by `include=network`."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    slug: str
-    name: str
-    visibility: Visibility
-
-
-class PersonRef(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    full_name: str
-    email: str | None
 
 
 class RepresentativeRead(BaseModel):

@@ -1,6 +1,7 @@
 """Use cases for memberships: apply or join, change, end (with its cascade), read.
 
-Every rule is checked before anything is written, so a refused request changes nothing.
+Every rule is checked before the request commits, so a refused request changes nothing
+(the one check that reads the flushed change, dependents' cover, rolls it back too).
 """
 
 import uuid
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.api.periods import check_period, check_transition
 from app.clock import today
 from app.companies.repository import OrganisationRepository
 from app.db import utcnow
@@ -27,6 +29,7 @@ from app.memberships.schemas import (
 from app.networks.models import Network, NetworkStatus
 from app.networks.repository import NetworkRepository
 
+# Ending is its own action (`end_membership`), with its cascade.
 _TRANSITIONS = {
     MembershipStatus.APPLIED: {MembershipStatus.ACTIVE},
     MembershipStatus.ACTIVE: {MembershipStatus.SUSPENDED},
@@ -72,15 +75,6 @@ async def list_memberships(
     return await MembershipRepository(session).list(caller, where, sort, page, include)
 
 
-def _check_period(starts_on: date, ends_on: date | None) -> None:
-    if ends_on is not None and ends_on < starts_on:
-        raise InvalidField(
-            "ends_on",
-            f"The membership cannot end ({ends_on}) before it starts ({starts_on}).",
-            code="invalid_period",
-        )
-
-
 async def _check_representatives(
     repository: MembershipRepository,
     organisation_id: uuid.UUID,
@@ -90,7 +84,7 @@ async def _check_representatives(
     for index, item in enumerate(representatives):
         if item.person_id in seen:
             raise InvalidField(
-                f"representatives[{index}].person_id",
+                f"representatives.{index}.person_id",
                 f"Person {item.person_id} is named more than once; give each person one role.",
                 code="duplicate_representative",
             )
@@ -100,7 +94,7 @@ async def _check_representatives(
     existing = await repository.existing_people(seen)
     affiliated = await repository.affiliated_people(organisation_id, seen)
     for index, item in enumerate(representatives):
-        field = f"representatives[{index}].person_id"
+        field = f"representatives.{index}.person_id"
         if item.person_id not in existing:
             raise InvalidField(field, f"No person with id {item.person_id}.", code="unknown_person")
         if item.person_id not in affiliated:
@@ -127,16 +121,42 @@ async def _check_no_overlap(
 
 
 async def _check_parent_membership(
-    repository: MembershipRepository, network: Network, organisation_id: uuid.UUID, on: date
+    repository: MembershipRepository, network: Network, membership: Membership
 ) -> None:
+    """An active membership of a network that requires it needs one active membership of
+    the parent network holding its whole period: open-ended needs open-ended."""
     if not network.requires_parent_membership or network.parent_id is None:
         return
-    if not await repository.has_active_membership(organisation_id, network.parent_id, on):
+    starts_on, ends_on = membership.starts_on, membership.ends_on
+    if not await repository.has_parent_cover(
+        membership.organisation_id, network.parent_id, starts_on, ends_on
+    ):
+        period = f"from {starts_on} " + ("on" if ends_on is None else f"to {ends_on}")
         raise Conflict(
-            f"{network.name} requires its members to be active members of the parent "
-            f"network on {on}; the organisation is not.",
+            f"{network.name} requires its members to hold an active membership of the "
+            f"parent network for their whole period ({period}); the organisation has none "
+            "that does.",
             code="parent_membership_required",
             parent_network_id=str(network.parent_id),
+        )
+
+
+async def _check_dependents_keep_cover(
+    repository: MembershipRepository,
+    membership: Membership,
+    former_period: tuple[date, date | None],
+) -> None:
+    """A shorter period must still hold the active memberships that depend on it; ending
+    them is the end action's job, which does it for the whole tree in one step."""
+    uncovered = await repository.uncovered_dependents(membership, once_covered=former_period)
+    if uncovered:
+        raise Conflict(
+            f"{len(uncovered)} active membership(s) of child networks require this one and "
+            "would no longer be covered by its period. Shorten or end those first, or end "
+            f"this membership with POST /v1/memberships/{membership.id}/end, which ends "
+            "them on the same date.",
+            code="has_dependent_memberships",
+            dependent_ids=[str(dependent_id) for dependent_id in uncovered],
         )
 
 
@@ -169,7 +189,7 @@ async def create_membership(
     network = await _network(session, caller, data.network_id)
     if network.status == NetworkStatus.ARCHIVED:
         raise Conflict(f"{network.name} is archived and takes no members.", code="network_archived")
-    _check_period(data.starts_on, data.ends_on)
+    check_period(data.starts_on, data.ends_on)
     await _check_representatives(repository, data.organisation_id, data.representatives)
     membership = Membership(
         organisation_id=data.organisation_id,
@@ -185,9 +205,7 @@ async def create_membership(
     )
     await _check_no_overlap(repository, membership, other_than=None)
     if membership.status == MembershipStatus.ACTIVE:
-        await _check_parent_membership(
-            repository, network, membership.organisation_id, data.starts_on
-        )
+        await _check_parent_membership(repository, network, membership)
     repository.add(membership)
     await session.flush()
     return membership
@@ -201,11 +219,15 @@ def _check_transition(current: MembershipStatus, wanted: MembershipStatus) -> No
             "the memberships that depend on it.",
             code="use_end_action",
         )
-    if wanted != current and wanted not in _TRANSITIONS.get(current, set()):
-        raise Conflict(
-            f"A membership cannot go from {current} to {wanted}.",
-            code="invalid_status_transition",
-        )
+    check_transition(_TRANSITIONS, current, wanted)
+
+
+def _ended(membership: Membership) -> Conflict:
+    return Conflict(
+        f"The membership ended on {membership.ends_on}; an ended membership is history "
+        "and does not change.",
+        code="membership_ended",
+    )
 
 
 def _replace_representatives(membership: Membership, wanted: Sequence[RepresentativeIn]) -> bool:
@@ -227,40 +249,46 @@ def _replace_representatives(membership: Membership, wanted: Sequence[Representa
 async def update_membership(
     session: AsyncSession, caller: Caller, membership: Membership, data: MembershipUpdate
 ) -> Membership:
+    # Ended first: whatever the change, the answer for history is the same.
+    if membership.status == MembershipStatus.ENDED:
+        raise _ended(membership)
     repository = MembershipRepository(session)
     changes = data.model_dump(exclude_unset=True, exclude={"representatives"})
     status = data.status if data.status is not None else membership.status
     if data.status is not None:
         _check_transition(membership.status, data.status)
-    if membership.status == MembershipStatus.ENDED:
-        raise Conflict(
-            "An ended membership is history and does not change.", code="membership_ended"
-        )
     starts_on = data.starts_on if data.starts_on is not None else membership.starts_on
     ends_on = data.ends_on if "ends_on" in changes else membership.ends_on
-    _check_period(starts_on, ends_on)
+    check_period(starts_on, ends_on)
     if data.representatives is not None:
         await _check_representatives(repository, membership.organisation_id, data.representatives)
 
-    # Becoming active, or moving the start of an active membership, must meet the
-    # parent rule on the (new) first day.
+    former_period = (membership.starts_on, membership.ends_on)
+    period_changed = (starts_on, ends_on) != former_period
+    # Becoming active, or changing an active membership's period, must meet the parent
+    # rule for the whole (new) period.
     needs_parent = status == MembershipStatus.ACTIVE and (
-        membership.status != status or "starts_on" in changes
+        membership.status != status or period_changed
     )
-    # Assigned before the remaining checks; if one fails the request rolls back unflushed.
+    # An active membership whose period shrinks may leave its dependents uncovered.
+    holds_dependents = membership.status == status == MembershipStatus.ACTIVE and period_changed
+    # Assigned before the remaining checks; if one fails the request rolls back.
     for field, value in changes.items():
         setattr(membership, field, value)
-    if {"starts_on", "ends_on"} & changes.keys():
+    if period_changed:
         await _check_no_overlap(repository, membership, other_than=membership.id)
     if needs_parent:
         network = await _network(session, caller, membership.network_id)
-        await _check_parent_membership(repository, network, membership.organisation_id, starts_on)
+        await _check_parent_membership(repository, network, membership)
     if data.representatives is not None and _replace_representatives(
         membership, data.representatives
     ):
         # The membership row itself may be untouched; bumping it moves the ETag.
         membership.updated_at = utcnow()
     await session.flush()
+    if holds_dependents:
+        # Against the flushed period; a refusal rolls the whole request back.
+        await _check_dependents_keep_cover(repository, membership, former_period)
     return membership
 
 
@@ -269,13 +297,10 @@ async def end_membership(
 ) -> tuple[Membership, list[Membership]]:
     """End the membership and, down the tree, every membership that requires it."""
     if membership.status == MembershipStatus.ENDED:
-        raise Conflict(
-            f"The membership already ended on {membership.ends_on}.",
-            code="invalid_status_transition",
-        )
+        raise _ended(membership)
     repository = MembershipRepository(session)
     ends_on = data.ends_on or today()
-    _check_period(membership.starts_on, ends_on)
+    check_period(membership.starts_on, ends_on)
     if membership.ends_on is not None and ends_on > membership.ends_on:
         # Ending later than a fixed term extends it, into a period another may hold.
         membership.ends_on = ends_on

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.api.periods import covers
 from app.companies.models import Organisation
 from app.companies.repository import like_pattern
 from app.db import utcnow
@@ -159,8 +160,23 @@ class NetworkRepository:
         )
         await self.session.execute(stmt)
 
+    async def touch(self, network_id: uuid.UUID) -> None:
+        """A new version for a network whose representation changed through another row
+        (its office holders), so clients' ETags for it go stale.
+
+        Incremented in SQL rather than compared with the version this request read: two
+        elections in one network at once both succeed, and neither is refused as stale.
+        """
+        stmt = (
+            update(Network)
+            .where(Network.id == network_id)
+            .values(version=Network.version + 1, updated_at=utcnow())
+            .execution_options(synchronize_session="evaluate")
+        )
+        await self.session.execute(stmt)
+
     async def lock_tree(self) -> None:
-        # SQLite runs one writer at a time; only PostgreSQL needs the lock.
+        # SQLite writing transactions already hold the write lock (app/db.py).
         connection = await self.session.connection()
         if connection.dialect.name == "postgresql":
             await self.session.execute(select(func.pg_advisory_xact_lock(_TREE_LOCK_KEY)))
@@ -179,8 +195,7 @@ class NetworkRepository:
         covering: list[ColumnElement[bool]] = [
             Membership.network_id == network_id,
             Membership.status == MembershipStatus.ACTIVE,
-            Membership.starts_on <= on,
-            or_(Membership.ends_on.is_(None), Membership.ends_on >= on),
+            covers(Membership.starts_on, Membership.ends_on, on),
         ]
         counted = await self.session.execute(
             select(Membership.kind, func.count(distinct(Membership.organisation_id)))

@@ -119,8 +119,13 @@ async def get_network(
     response_model=NetworkRead,
     summary="Change a network",
     description="Requires `If-Match`. Moving a network or changing its administering "
-    "association carries the change to every descendant that inherits it. Status moves "
-    "planned → active | archived, active → archived, archived → active.",
+    "association carries the change to every descendant that inherits it; a network cannot "
+    "move below itself (409 `network_cycle`). Setting `requires_parent_membership`, or "
+    "moving a network that requires it, is refused while active memberships of the network "
+    "lack an active membership of the (new) parent holding their period (409 "
+    "`parent_membership_missing`, with `uncovered_count`). Status moves "
+    "planned → active | archived, active → archived, archived → active. The ETag also "
+    "changes when office terms are recorded or their dates change.",
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_network(

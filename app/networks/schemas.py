@@ -94,7 +94,8 @@ class NetworkUpdate(PatchModel):
 
 
 class NetworkRef(BaseModel):
-    """A short reference to a network, embedded by `include=parent`."""
+    """A short reference to a network: a network's `include=parent`, a membership's
+    `include=network`."""
 
     model_config = ConfigDict(from_attributes=True)
 

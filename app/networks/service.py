@@ -8,11 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.api.periods import check_transition
 from app.clock import today
 from app.companies.models import OrganisationKind
 from app.companies.repository import OrganisationRepository
 from app.errors import Conflict, InvalidField, not_found, register_constraint_error
 from app.memberships.models import MembershipKind
+from app.memberships.repository import MembershipRepository
 from app.networks.models import Network, NetworkStatus
 from app.networks.repository import NetworkFilter, NetworkInclude, NetworkRepository
 from app.networks.schemas import NetworkCreate, NetworkRead, NetworkStats, NetworkUpdate
@@ -139,13 +141,20 @@ def _assign_administrator(
         network.administered_by_inherited = parent is not None
 
 
-def _check_transition(current: NetworkStatus, wanted: NetworkStatus) -> None:
-    if wanted is not current and wanted not in _TRANSITIONS[current]:
-        allowed = ", ".join(sorted(_TRANSITIONS[current]))
+async def _check_members_covered(
+    session: AsyncSession, network: Network, parent_id: uuid.UUID
+) -> None:
+    """Requiring parent membership, or moving under a new parent while requiring it, must
+    not leave active members without an active membership of the (new) parent."""
+    uncovered = await MembershipRepository(session).count_uncovered(network.id, parent_id)
+    if uncovered:
         raise Conflict(
-            f"A network cannot go from {current.value} to {wanted.value}; from "
-            f"{current.value} it can become: {allowed}.",
-            code="invalid_status_transition",
+            f"{uncovered} active membership(s) of {network.name} have no active membership "
+            f"of the parent network ({parent_id}) holding their period; end them, or add "
+            "those parent memberships, first.",
+            code="parent_membership_missing",
+            parent_network_id=str(parent_id),
+            uncovered_count=uncovered,
         )
 
 
@@ -175,7 +184,7 @@ async def update_network(
         await repository.lock_tree()
 
     if "status" in changes:
-        _check_transition(network.status, changes["status"])
+        check_transition(_TRANSITIONS, network.status, changes["status"])
     if "slug" in changes and changes["slug"] != network.slug:
         await _check_slug(repository, changes["slug"], network.id)
     parent_id: uuid.UUID | None = changes["parent_id"] if reparented else network.parent_id
@@ -183,15 +192,18 @@ async def update_network(
     if reparented:
         parent = await _find_parent(repository, caller, parent_id)
         if parent is not None and await repository.is_ancestor_or_self(network.id, parent.id):
-            raise InvalidField(
-                "parent_id",
+            # The body is well-formed; it conflicts with the tree as it stands.
+            raise Conflict(
                 f"{parent.name} is {network.name} itself or below it; a network cannot sit "
                 "under its own descendant.",
                 code="network_cycle",
             )
-    _check_parent_required(
-        changes.get("requires_parent_membership", network.requires_parent_membership), parent_id
-    )
+    requires = changes.get("requires_parent_membership", network.requires_parent_membership)
+    _check_parent_required(requires, parent_id)
+    # Newly required, or required of a new parent: today's members must already comply.
+    newly_required = requires and (reparented or not network.requires_parent_membership)
+    if newly_required and parent_id is not None:
+        await _check_members_covered(session, network, parent_id)
 
     previous_administrator = network.administered_by_id
     if reparented or "administered_by_id" in changes:

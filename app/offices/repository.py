@@ -5,12 +5,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, case, or_, select
+from sqlalchemy import Select, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.api.periods import covers, overlaps
 from app.offices.models import OfficeKind, OfficeTerm
 from app.people.models import Person
 
@@ -29,13 +30,6 @@ class OfficeTermFilter:
     # True: terms covering `today`; False: terms not covering it (past or future ones).
     current: bool | None = None
     on: date | None = None
-
-
-def _covering(day: date) -> list[ColumnElement[bool]]:
-    return [
-        OfficeTerm.starts_on <= day,
-        or_(OfficeTerm.ends_on.is_(None), OfficeTerm.ends_on >= day),
-    ]
 
 
 class OfficeTermRepository:
@@ -66,7 +60,10 @@ class OfficeTermRepository:
         """The terms covering `today` in any of the networks, in one query."""
         stmt = (
             self._with_person(caller)
-            .where(OfficeTerm.network_id.in_(network_ids), *_covering(today))
+            .where(
+                OfficeTerm.network_id.in_(network_ids),
+                covers(OfficeTerm.starts_on, OfficeTerm.ends_on, today),
+            )
             .order_by(_RANK, OfficeTerm.starts_on, OfficeTerm.id)
         )
         return list(await self.session.scalars(stmt))
@@ -85,9 +82,9 @@ class OfficeTermRepository:
         if where.office is not None:
             stmt = stmt.where(OfficeTerm.office == where.office)
         if where.on is not None:
-            stmt = stmt.where(*_covering(where.on))
+            stmt = stmt.where(covers(OfficeTerm.starts_on, OfficeTerm.ends_on, where.on))
         if where.current is True:
-            stmt = stmt.where(*_covering(today))
+            stmt = stmt.where(covers(OfficeTerm.starts_on, OfficeTerm.ends_on, today))
         elif where.current is False:
             stmt = stmt.where(or_(OfficeTerm.starts_on > today, OfficeTerm.ends_on < today))
         rows = await self.session.scalars(apply_keyset(stmt, order, page))
@@ -105,15 +102,15 @@ class OfficeTermRepository:
         stmt = select(OfficeTerm).where(
             OfficeTerm.network_id == network_id,
             OfficeTerm.office == office,
-            or_(OfficeTerm.ends_on.is_(None), OfficeTerm.ends_on >= starts_on),
+            overlaps(OfficeTerm.starts_on, OfficeTerm.ends_on, starts_on, ends_on),
         )
-        if ends_on is not None:
-            stmt = stmt.where(OfficeTerm.starts_on <= ends_on)
         if exclude_id is not None:
             stmt = stmt.where(OfficeTerm.id != exclude_id)
         return await self.session.scalar(stmt.order_by(OfficeTerm.starts_on).limit(1))
 
     async def get_person(self, person_id: uuid.UUID) -> Person | None:
+        # Reads the person directly: must go through the caller-aware people repository
+        # when visibility arrives.
         return await self.session.get(Person, person_id)
 
     def add(self, term: OfficeTerm) -> None:

@@ -54,7 +54,9 @@ async def list_office_terms(
     caller: CallerDep,
     page: Annotated[PageParams, Depends(page_params)],
     office: OfficeKind | None = None,
-    current: Annotated[bool | None, Query(description="Terms covering today (UTC).")] = None,
+    current: Annotated[
+        bool | None, Query(description="Terms covering today (in KLYNGE_TIME_ZONE).")
+    ] = None,
     on: Annotated[IsoDate | None, Query(description="Terms covering this day.")] = None,
     sort: TermSort = "-starts_on",
 ) -> Response:
@@ -71,7 +73,8 @@ async def list_office_terms(
     summary="Record an office term",
     description="A chair's term runs two years unless `ends_on` is sent. A chair, vice chair "
     "or secretary never has two holders on the same day (409 `office_term_overlap`); a board "
-    "has any number of members.",
+    "has any number of members. The network's ETag changes too, since it shows its office "
+    "holders.",
     responses=problem_responses(400, 404, 409),
 )
 async def create_office_term(
@@ -105,7 +108,7 @@ async def get_office_term(
     response_model=OfficeTermRead,
     summary="Change an office term's dates",
     description="Requires `If-Match`. Set `ends_on` to step down early. Terms are never "
-    "deleted, so the history stays.",
+    "deleted, so the history stays. Changed dates change the network's ETag too.",
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_office_term(

@@ -9,9 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.api.periods import check_period
 from app.clock import today
 from app.errors import Conflict, InvalidField, not_found, register_constraint_error
-from app.networks.models import Network
+
+# networks.service imports this module too (for office holders); the cycle is safe
+# because each side only uses the other inside functions.
+from app.networks import service as networks
 from app.networks.repository import NetworkRepository
 from app.offices.models import OfficeKind, OfficeTerm
 from app.offices.repository import OfficeTermFilter, OfficeTermRepository
@@ -52,22 +56,6 @@ def default_chair_end(starts_on: date) -> date:
     return anniversary - timedelta(days=1)
 
 
-async def _get_network(session: AsyncSession, caller: Caller, network_id: uuid.UUID) -> Network:
-    network = await NetworkRepository(session).get(caller, network_id)
-    if network is None:
-        raise not_found("network", network_id)
-    return network
-
-
-def _check_period(starts_on: date, ends_on: date | None) -> None:
-    if ends_on is not None and ends_on < starts_on:
-        raise InvalidField(
-            "ends_on",
-            f"The term cannot end ({ends_on}) before it starts ({starts_on}).",
-            code="invalid_period",
-        )
-
-
 async def _check_seat(
     repository: OfficeTermRepository,
     network_id: uuid.UUID,
@@ -88,7 +76,7 @@ async def _check_seat(
 async def get_term(
     session: AsyncSession, caller: Caller, network_id: uuid.UUID, term_id: uuid.UUID
 ) -> OfficeTerm:
-    await _get_network(session, caller, network_id)
+    await networks.get_network(session, caller, network_id)
     term = await OfficeTermRepository(session).get(caller, network_id, term_id)
     if term is None:
         raise not_found("office_term", term_id)
@@ -103,14 +91,14 @@ async def list_terms(
     sort: str,
     page: PageParams,
 ) -> tuple[list[OfficeTerm], SortOrder]:
-    await _get_network(session, caller, network_id)
+    await networks.get_network(session, caller, network_id)
     return await OfficeTermRepository(session).list(caller, network_id, where, sort, page, today())
 
 
 async def create_term(
     session: AsyncSession, caller: Caller, network_id: uuid.UUID, data: OfficeTermCreate
 ) -> OfficeTerm:
-    await _get_network(session, caller, network_id)
+    await networks.get_network(session, caller, network_id)
     repository = OfficeTermRepository(session)
     person = await repository.get_person(data.person_id)
     if person is None:
@@ -120,7 +108,7 @@ async def create_term(
     ends_on = data.ends_on
     if "ends_on" not in data.model_fields_set and data.office is OfficeKind.CHAIR:
         ends_on = default_chair_end(data.starts_on)
-    _check_period(data.starts_on, ends_on)
+    check_period(data.starts_on, ends_on)
     await _check_seat(repository, network_id, data.office, data.starts_on, ends_on)
     term = OfficeTerm(
         network_id=network_id,
@@ -132,7 +120,15 @@ async def create_term(
     term.person = person
     repository.add(term)
     await session.flush()
+    await _holders_changed(session, network_id)
     return term
+
+
+async def _holders_changed(session: AsyncSession, network_id: uuid.UUID) -> None:
+    # The network's representation embeds its office holders, so its ETag must move.
+    # After the term's own flush: a concurrent election then meets the seat's constraint
+    # (409) before it could wait on the network row.
+    await NetworkRepository(session).touch(network_id)
 
 
 async def update_term(
@@ -141,7 +137,7 @@ async def update_term(
     changes = data.model_dump(exclude_unset=True)
     starts_on: date = changes.get("starts_on", term.starts_on)
     ends_on: date | None = changes.get("ends_on", term.ends_on)
-    _check_period(starts_on, ends_on)
+    check_period(starts_on, ends_on)
     await _check_seat(
         OfficeTermRepository(session),
         term.network_id,
@@ -150,9 +146,12 @@ async def update_term(
         ends_on,
         exclude_id=term.id,
     )
+    if (starts_on, ends_on) == (term.starts_on, term.ends_on):
+        return term
     term.starts_on = starts_on
     term.ends_on = ends_on
     await session.flush()
+    await _holders_changed(session, term.network_id)
     return term
 
 

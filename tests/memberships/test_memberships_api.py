@@ -103,9 +103,9 @@ async def test_unknown_or_archived_organisation_and_network(
     problem = await _refused(
         client, {**base, "organisation_id": UNKNOWN_ID}, 422, "unknown_organisation"
     )
-    assert problem["errors"][0]["field"] == "organisation_id"
+    assert problem["errors"][0]["field"] == "body.organisation_id"
     problem = await _refused(client, {**base, "network_id": UNKNOWN_ID}, 422, "unknown_network")
-    assert problem["errors"][0]["field"] == "network_id"
+    assert problem["errors"][0]["field"] == "body.network_id"
 
     archived_network = await registry.network(status="archived")
     await _refused(client, {**base, "network_id": archived_network}, 409, "network_archived")
@@ -126,7 +126,7 @@ async def test_period_must_not_end_before_it_starts(
         "ends_on": "2026-04-30",
     }
     problem = await _refused(client, body, 422, "invalid_period")
-    assert problem["errors"][0]["field"] == "ends_on"
+    assert problem["errors"][0]["field"] == "body.ends_on"
     # One day is a valid period.
     await create_membership(client, **{**body, "ends_on": "2026-05-01"})
 
@@ -183,7 +183,7 @@ async def test_representatives_must_exist_be_affiliated_and_unique(
         return {**base, "representatives": [{"person_id": p, "role": "deputy"} for p in people]}
 
     problem = await _refused(client, with_people(insider, UNKNOWN_ID), 422, "unknown_person")
-    assert problem["errors"][0]["field"] == "representatives[1].person_id"
+    assert problem["errors"][0]["field"] == "body.representatives.1.person_id"
     await _refused(client, with_people(outsider), 422, "representative_not_affiliated")
     await _refused(client, with_people(insider, insider), 422, "duplicate_representative")
 

@@ -156,13 +156,41 @@ async def test_end_defaults_to_today_and_only_once(
     assert body["ended_dependents"] == []
     assert response.headers["etag"] == '"2"'
 
+    # One answer for every change to history: the end action, and any PATCH, even one
+    # whose status would otherwise be refused for its own reason.
     again = await client.post(f"/v1/memberships/{membership['id']}/end", json={})
-    assert (again.status_code, again.json()["code"]) == (409, "invalid_status_transition")
-    frozen = await _patch(client, membership, {"kind": "observer"}, '"2"')
-    assert (frozen.status_code, frozen.json()["code"]) == (409, "membership_ended")
-    reopened = await _patch(client, membership, {"status": "active"}, '"2"')
-    assert reopened.json()["code"] == "invalid_status_transition"
+    assert (again.status_code, again.json()["code"]) == (409, "membership_ended")
+    for change in (
+        {"kind": "observer"},
+        {"status": "active"},
+        {"status": "ended"},
+        {"status": "suspended", "ends_on": "2019-01-01"},
+    ):
+        frozen = await _patch(client, membership, change, '"2"')
+        assert (frozen.status_code, frozen.json()["code"]) == (409, "membership_ended"), change
     assert (await _get(client, membership))["version"] == 2
+
+
+async def test_end_checks_if_match_when_sent(client: httpx.AsyncClient, registry: Registry) -> None:
+    company = await create_company(client)
+    parent_network = await registry.network()
+    child_network = await registry.network(
+        parent_id=parent_network, requires_parent_membership=True
+    )
+    pair = {"organisation_id": company["id"], "starts_on": "2024-01-01"}
+    parent = await create_membership(client, network_id=parent_network, **pair)
+    child = await create_membership(client, network_id=child_network, **pair)
+    url = f"/v1/memberships/{parent['id']}/end"
+
+    stale = await client.post(url, json={"ends_on": "2026-06-30"}, headers={"If-Match": '"7"'})
+    assert (stale.status_code, stale.json()["code"]) == (412, "etag_mismatch")
+    # Nothing ended: neither the membership nor the one that depends on it.
+    assert await _get(client, parent) == parent
+    assert await _get(client, child) == child
+
+    current = await client.post(url, json={"ends_on": "2026-06-30"}, headers={"If-Match": '"1"'})
+    assert current.status_code == 200, current.text
+    assert [item["id"] for item in current.json()["ended_dependents"]] == [child["id"]]
 
 
 async def test_end_declines_an_application_and_checks_the_date(

@@ -152,7 +152,9 @@ async def test_include_embeds_organisation_network_and_people(
     assert listed["network"]["id"] == network
     assert listed["network"]["name"] == "GIC Process industry council"
     assert listed["network"]["visibility"] == "open"
-    assert set(listed["network"]) == {"id", "slug", "name", "visibility"}
+    # The one network reference the networks API embeds too.
+    assert set(listed["network"]) == {"id", "slug", "name", "visibility", "status"}
+    assert listed["network"]["status"] == "active"
     embedded = listed["representatives"][0]["person"]
     assert embedded["id"] == person
     assert embedded["full_name"].startswith("Test Person")

@@ -1,15 +1,14 @@
 """Network lists: filters, keyset paging, includes, office holders, query counts."""
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.factories import create_company, create_network
-from tests.networks.rows import insert_people, insert_person
+from app.clock import today as klynge_today
+from tests.factories import create_company, create_network, create_person
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -125,14 +124,13 @@ async def test_include_embeds_parent_and_administrator(client: httpx.AsyncClient
     assert item["administered_by"] is None
 
 
-async def test_office_holders_are_todays_terms(
-    client: httpx.AsyncClient, engine: AsyncEngine
-) -> None:
-    today = datetime.now(UTC).date()
+async def test_office_holders_are_todays_terms(client: httpx.AsyncClient) -> None:
+    today = klynge_today()
     network = await create_network(client)
-    former, chair, next_chair, board = await insert_people(
-        engine, "Former Chair", "Current Chair", "Next Chair", "Board Member"
-    )
+    former, chair, next_chair, board = [
+        (await create_person(client, full_name=name))["id"]
+        for name in ("Former Chair", "Current Chair", "Next Chair", "Board Member")
+    ]
     await _elect(
         client,
         network["id"],
@@ -179,10 +177,10 @@ async def _list_with_everything(
 
 
 async def test_list_runs_a_fixed_number_of_queries(
-    client: httpx.AsyncClient, engine: AsyncEngine, count_queries: Any
+    client: httpx.AsyncClient, count_queries: Any
 ) -> None:
     association = await create_company(client, kind="association", legal_name="GIC AS")
-    person_id = await insert_person(engine)
+    person_id = (await create_person(client))["id"]
     small = await create_network(client, administered_by_id=association["id"])
     large = await create_network(client, administered_by_id=association["id"])
     for root, size in ((small, 1), (large, 50)):

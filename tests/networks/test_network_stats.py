@@ -1,15 +1,12 @@
 """A network's key figures: members, partners, observers, employees, apprentices."""
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.memberships.models import MembershipKind, MembershipStatus
-from tests.factories import create_company, create_network
-from tests.networks.rows import insert_membership
+from app.clock import today
+from tests.factories import create_company, create_membership, create_network
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -21,9 +18,7 @@ async def _stats(client: httpx.AsyncClient, network_id: str, **params: Any) -> d
     return result
 
 
-async def test_counts_and_sums_cover_the_day(
-    client: httpx.AsyncClient, engine: AsyncEngine, count_queries: Any
-) -> None:
+async def test_counts_and_sums_cover_the_day(client: httpx.AsyncClient, count_queries: Any) -> None:
     grenland = await create_network(client, name="Industrien i Grenland")
     other = await create_network(client)
     yara = await create_company(client, employees=1200, apprentices=60)
@@ -36,25 +31,23 @@ async def test_counts_and_sums_cover_the_day(
     newcomer = await create_company(client, employees=40, apprentices=4)
 
     g = grenland["id"]
-    member, partner, observer = (
-        MembershipKind.MEMBER,
-        MembershipKind.PARTNER,
-        MembershipKind.OBSERVER,
-    )
-    await insert_membership(engine, yara["id"], g, starts_on=date(2020, 1, 1))
-    await insert_membership(engine, ineos["id"], g, starts_on=date(2024, 3, 1))
-    await insert_membership(engine, unknown_size["id"], g, starts_on=date(2025, 1, 1))
-    await insert_membership(engine, nho["id"], g, kind=partner, starts_on=date(2020, 1, 1))
-    await insert_membership(engine, county["id"], g, kind=observer, starts_on=date(2020, 1, 1))
-    await insert_membership(
-        engine, leaver["id"], g, starts_on=date(2020, 1, 1), ends_on=date(2025, 12, 31)
-    )
-    await insert_membership(
-        engine, applicant["id"], g, status=MembershipStatus.APPLIED, starts_on=date(2025, 1, 1)
-    )
-    await insert_membership(engine, newcomer["id"], g, starts_on=date(2026, 7, 1))
+
+    async def join(company: dict[str, Any], starts_on: str, **fields: Any) -> None:
+        # Active members unless told otherwise (create_membership's defaults).
+        await create_membership(
+            client, organisation_id=company["id"], network_id=g, starts_on=starts_on, **fields
+        )
+
+    await join(yara, "2020-01-01")
+    await join(ineos, "2024-03-01")
+    await join(unknown_size, "2025-01-01")
+    await join(nho, "2020-01-01", kind="partner")
+    await join(county, "2020-01-01", kind="observer")
+    await join(leaver, "2020-01-01", ends_on="2025-12-31")
+    await join(applicant, "2025-01-01", status="applied")
+    await join(newcomer, "2026-07-01")
     # A membership elsewhere counts only there.
-    await insert_membership(engine, ineos["id"], other["id"], kind=member)
+    await create_membership(client, organisation_id=ineos["id"], network_id=other["id"])
 
     with count_queries() as log:
         stats = await _stats(client, g, on="2026-03-15")
@@ -81,7 +74,8 @@ async def test_counts_and_sums_cover_the_day(
 async def test_defaults_to_today_and_handles_empty_networks(client: httpx.AsyncClient) -> None:
     network = await create_network(client)
     stats = await _stats(client, network["id"])
-    assert stats["as_of"] == datetime.now(UTC).date().isoformat()
+    # Today where the associations are (KLYNGE_TIME_ZONE), not in UTC.
+    assert stats["as_of"] == today().isoformat()
     assert stats["member_count"] == stats["partner_count"] == stats["observer_count"] == 0
     assert stats["total_employees"] == stats["total_apprentices"] == 0
 

@@ -4,10 +4,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.factories import create_company, create_network
-from tests.networks.rows import insert_membership, insert_person
+from tests.factories import create_company, create_membership, create_network, create_person
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -104,7 +102,7 @@ async def test_parent_must_exist(client: httpx.AsyncClient) -> None:
         json={"slug": "child", "name": "Child", "visibility": "open", "parent_id": UNKNOWN_ID},
     )
     problem = _problem(response, 422, "unknown_parent")
-    assert problem["errors"][0]["field"] == "parent_id"
+    assert problem["errors"][0]["field"] == "body.parent_id"
     assert await _network_ids(client) == []
 
 
@@ -154,7 +152,7 @@ async def test_administrator_must_be_a_known_association(client: httpx.AsyncClie
         },
     )
     problem = _problem(response, 422, "administered_by_not_association")
-    assert problem["errors"][0]["field"] == "administered_by_id"
+    assert problem["errors"][0]["field"] == "body.administered_by_id"
 
     response = await client.post(
         "/v1/networks",
@@ -244,19 +242,17 @@ async def test_delete_unused_network(client: httpx.AsyncClient) -> None:
     assert (await client.get(f"/v1/networks/{network['id']}")).status_code == 404
 
 
-async def test_network_in_use_cannot_be_deleted(
-    client: httpx.AsyncClient, engine: AsyncEngine
-) -> None:
+async def test_network_in_use_cannot_be_deleted(client: httpx.AsyncClient) -> None:
     with_child = await create_network(client)
     await create_network(client, parent_id=with_child["id"])
     with_member = await create_network(client)
     company = await create_company(client)
-    await insert_membership(engine, company["id"], with_member["id"])
+    await create_membership(client, organisation_id=company["id"], network_id=with_member["id"])
     with_office = await create_network(client)
-    person_id = await insert_person(engine)
+    person = await create_person(client)
     response = await client.post(
         f"/v1/networks/{with_office['id']}/offices",
-        json={"person_id": person_id, "office": "board_member", "starts_on": "2026-01-01"},
+        json={"person_id": person["id"], "office": "board_member", "starts_on": "2026-01-01"},
     )
     assert response.status_code == 201, response.text
 

@@ -1,14 +1,14 @@
 """Office history lists: filters, sort, keyset paging, query counts."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.clock import today as klynge_today
 from tests.factories import create_network
-from tests.networks.rows import insert_people
+from tests.offices.conftest import AddPeople
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -26,10 +26,11 @@ async def _ids(client: httpx.AsyncClient, network_id: str, **params: Any) -> lis
     return [item["id"] for item in response.json()["items"]]
 
 
-async def test_filters_and_sort(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
-    today = datetime.now(UTC).date()
+async def test_filters_and_sort(client: httpx.AsyncClient, add_people: AddPeople) -> None:
+    # `current` means today where the associations are (KLYNGE_TIME_ZONE), not in UTC.
+    today = klynge_today()
     network = await create_network(client)
-    ola, kari, per = await insert_people(engine, "Ola", "Kari", "Per")
+    ola, kari, per = await add_people("Ola", "Kari", "Per")
 
     def day(offset: int) -> str:
         return str(today + timedelta(days=offset))
@@ -84,10 +85,10 @@ def _next_link(response: httpx.Response) -> str | None:
 
 
 async def test_keyset_paging_follows_the_link_header(
-    client: httpx.AsyncClient, engine: AsyncEngine
+    client: httpx.AsyncClient, add_people: AddPeople
 ) -> None:
     network = await create_network(client)
-    people = await insert_people(engine, *(f"Chair {n}" for n in range(8)))
+    people = await add_people(*(f"Chair {n}" for n in range(8)))
     # Eight consecutive two-year chair terms, created out of order.
     for year in (2014, 2002, 2010, 2006, 2000, 2012, 2008, 2004):
         await _elect(
@@ -122,11 +123,11 @@ async def _count_list(
 
 
 async def test_list_runs_a_fixed_number_of_queries(
-    client: httpx.AsyncClient, engine: AsyncEngine, count_queries: Any
+    client: httpx.AsyncClient, add_people: AddPeople, count_queries: Any
 ) -> None:
     small = await create_network(client)
     large = await create_network(client)
-    people = await insert_people(engine, *(f"Board Member {n}" for n in range(50)))
+    people = await add_people(*(f"Board Member {n}" for n in range(50)))
     await _elect(
         client, small["id"], person_id=people[0], office="board_member", starts_on="2026-01-01"
     )

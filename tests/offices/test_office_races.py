@@ -9,11 +9,10 @@ import asyncio
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.offices import service
 from tests.factories import create_network
-from tests.networks.rows import insert_people
+from tests.offices.conftest import AddPeople
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -24,7 +23,7 @@ def _needs_postgresql(backend: str) -> None:
 
 
 async def test_concurrent_chairs_one_wins(
-    client: httpx.AsyncClient, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, add_people: AddPeople, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The check is slowed so that, without locking, both requests would pass it before
     # either inserts: the race happens on every run, not by the scheduler's chance.
@@ -36,7 +35,7 @@ async def test_concurrent_chairs_one_wins(
 
     monkeypatch.setattr(service, "_check_seat", slow_check)
     network = await create_network(client)
-    ola, kari = await insert_people(engine, "Ola", "Kari")
+    ola, kari = await add_people("Ola", "Kari")
     url = f"/v1/networks/{network['id']}/offices"
 
     responses = await asyncio.gather(
@@ -53,7 +52,7 @@ async def test_concurrent_chairs_one_wins(
 
 async def test_constraint_refuses_what_the_check_missed(
     client: httpx.AsyncClient,
-    engine: AsyncEngine,
+    add_people: AddPeople,
     backend: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -61,7 +60,7 @@ async def test_constraint_refuses_what_the_check_missed(
     # the service's check off makes the database's refusal certain.
     _needs_postgresql(backend)
     network = await create_network(client)
-    ola, kari = await insert_people(engine, "Ola", "Kari")
+    ola, kari = await add_people("Ola", "Kari")
     url = f"/v1/networks/{network['id']}/offices"
     first = await client.post(
         url, json={"person_id": ola, "office": "chair", "starts_on": "2026-01-01"}

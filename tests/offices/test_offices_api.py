@@ -4,10 +4,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import create_network, create_person
-from tests.networks.rows import insert_people, insert_person
+from tests.offices.conftest import AddPeople
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -41,10 +40,10 @@ def _problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]
 
 
 async def test_chair_term_defaults_to_two_years(
-    client: httpx.AsyncClient, engine: AsyncEngine
+    client: httpx.AsyncClient, add_people: AddPeople
 ) -> None:
     network = await create_network(client)
-    first, second = await insert_people(engine, "Ola Nordmann", "Kari Nordmann")
+    first, second = await add_people("Ola Nordmann", "Kari Nordmann")
     response = await _post(
         client, network["id"], person_id=second, office="chair", starts_on="2026-03-01"
     )
@@ -70,10 +69,10 @@ async def test_chair_term_defaults_to_two_years(
 
 
 async def test_other_offices_and_explicit_ends(
-    client: httpx.AsyncClient, engine: AsyncEngine
+    client: httpx.AsyncClient, add_people: AddPeople
 ) -> None:
     network = await create_network(client)
-    person = await insert_person(engine)
+    [person] = await add_people("Kari Nordmann")
     for office in ("vice_chair", "secretary", "board_member"):
         term = await _elect(
             client, network["id"], person_id=person, office=office, starts_on="2026-01-01"
@@ -98,11 +97,11 @@ async def test_other_offices_and_explicit_ends(
 
 
 async def test_single_seat_offices_never_overlap(
-    client: httpx.AsyncClient, engine: AsyncEngine
+    client: httpx.AsyncClient, add_people: AddPeople
 ) -> None:
     network = await create_network(client)
     neighbour = await create_network(client)
-    ola, kari, per = await insert_people(engine, "Ola", "Kari", "Per")
+    ola, kari, per = await add_people("Ola", "Kari", "Per")
     chair = await _elect(
         client, network["id"], person_id=ola, office="chair", starts_on="2026-01-01"
     )
@@ -142,10 +141,10 @@ async def test_single_seat_offices_never_overlap(
 
 
 async def test_stepping_down_early_frees_the_seat(
-    client: httpx.AsyncClient, engine: AsyncEngine
+    client: httpx.AsyncClient, add_people: AddPeople
 ) -> None:
     network = await create_network(client)
-    ola, kari = await insert_people(engine, "Ola", "Kari")
+    ola, kari = await add_people("Ola", "Kari")
     chair = await _elect(
         client, network["id"], person_id=ola, office="chair", starts_on="2026-01-01"
     )
@@ -169,9 +168,9 @@ async def test_stepping_down_early_frees_the_seat(
     assert (await client.get(url)).json()["ends_on"] == "2026-06-30"
 
 
-async def test_period_must_be_ordered(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+async def test_period_must_be_ordered(client: httpx.AsyncClient, add_people: AddPeople) -> None:
     network = await create_network(client)
-    person = await insert_person(engine)
+    [person] = await add_people("Kari Nordmann")
     response = await _post(
         client,
         network["id"],
@@ -181,7 +180,7 @@ async def test_period_must_be_ordered(client: httpx.AsyncClient, engine: AsyncEn
         ends_on="2026-04-30",
     )
     problem = _problem(response, 422, "invalid_period")
-    assert problem["errors"][0]["field"] == "ends_on"
+    assert problem["errors"][0]["field"] == "body.ends_on"
     assert await _terms(client, network["id"]) == []
 
     term = await _elect(
@@ -194,9 +193,9 @@ async def test_period_must_be_ordered(client: httpx.AsyncClient, engine: AsyncEn
     assert (await client.get(url)).json()["version"] == 1
 
 
-async def test_patch_changes_only_dates(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+async def test_patch_changes_only_dates(client: httpx.AsyncClient, add_people: AddPeople) -> None:
     network = await create_network(client)
-    person = await insert_person(engine)
+    [person] = await add_people("Kari Nordmann")
     term = await _elect(
         client, network["id"], person_id=person, office="vice_chair", starts_on="2026-01-01"
     )
@@ -212,14 +211,14 @@ async def test_patch_changes_only_dates(client: httpx.AsyncClient, engine: Async
     assert response.json()["office"] == "vice_chair"
 
 
-async def test_unknown_references(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+async def test_unknown_references(client: httpx.AsyncClient, add_people: AddPeople) -> None:
     network = await create_network(client)
     other = await create_network(client)
-    person = await insert_person(engine)
+    [person] = await add_people("Kari Nordmann")
     response = await _post(
         client, network["id"], person_id=UNKNOWN_ID, office="chair", starts_on="2026-01-01"
     )
-    assert _problem(response, 422, "unknown_person")["errors"][0]["field"] == "person_id"
+    assert _problem(response, 422, "unknown_person")["errors"][0]["field"] == "body.person_id"
     assert await _terms(client, network["id"]) == []
 
     response = await _post(
@@ -241,10 +240,10 @@ async def test_unknown_references(client: httpx.AsyncClient, engine: AsyncEngine
 
 
 async def test_create_is_idempotent_with_key(
-    client: httpx.AsyncClient, engine: AsyncEngine
+    client: httpx.AsyncClient, add_people: AddPeople
 ) -> None:
     network = await create_network(client)
-    person = await insert_person(engine)
+    [person] = await add_people("Kari Nordmann")
     body = {"person_id": person, "office": "chair", "starts_on": "2026-01-01"}
     url = f"/v1/networks/{network['id']}/offices"
     first = await client.post(url, json=body, headers={"Idempotency-Key": "elect-chair"})
@@ -266,3 +265,38 @@ async def test_start_must_be_an_iso_date(client: httpx.AsyncClient, starts_on: o
     assert response.json()["errors"][0]["field"] == "body.starts_on"
     listed = await client.get(f"/v1/networks/{network['id']}/offices")
     assert listed.json()["items"] == []
+
+
+async def test_office_changes_move_the_networks_etag(
+    client: httpx.AsyncClient, add_people: AddPeople
+) -> None:
+    network = await create_network(client)
+    url = f"/v1/networks/{network['id']}"
+    [chair] = await add_people("Kari Nordmann")
+    before = (await client.get(url)).headers["etag"]
+
+    term = await _elect(
+        client, network["id"], person_id=chair, office="chair", starts_on="2026-01-01"
+    )
+    after = await client.get(url)
+    # The network shows its office holders, so its representation (and ETag) changed.
+    assert after.headers["etag"] != before
+    stale = await client.patch(url, json={"name": "Renamed"}, headers={"If-Match": before})
+    _problem(stale, 412, "etag_mismatch")
+    assert (await client.get(url)).json()["name"] == network["name"]
+
+    # Moving a term's dates moves it again; a PATCH with the same dates does not.
+    term_url = f"{url}/offices/{term['id']}"
+    moved = await client.patch(
+        term_url, json={"ends_on": "2026-06-30"}, headers={"If-Match": '"1"'}
+    )
+    assert moved.status_code == 200, moved.text
+    moved_etag = (await client.get(url)).headers["etag"]
+    assert moved_etag != after.headers["etag"]
+    same = await client.patch(term_url, json={"ends_on": "2026-06-30"}, headers={"If-Match": '"2"'})
+    assert same.status_code == 200, same.text
+    assert same.headers["etag"] == '"2"'
+    assert (await client.get(url)).headers["etag"] == moved_etag
+
+    renamed = await client.patch(url, json={"name": "Renamed"}, headers={"If-Match": moved_etag})
+    assert renamed.status_code == 200, renamed.text
