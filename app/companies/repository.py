@@ -4,11 +4,12 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.api.search import matches_text
 from app.companies.models import Country, Organisation, OrganisationKind
 from app.memberships.models import Membership
 from app.networks.models import Network
@@ -24,12 +25,6 @@ class OrganisationFilter:
     organisation_number: str | None = None
     q: str | None = None
     archived: bool = False
-
-
-def like_pattern(text: str) -> str:
-    """A case-insensitive substring pattern with LIKE's wildcards taken literally."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 class OrganisationRepository:
@@ -72,12 +67,8 @@ class OrganisationRepository:
         if where.organisation_number is not None:
             stmt = stmt.where(Organisation.organisation_number == where.organisation_number)
         if where.q:
-            pattern = like_pattern(where.q)
             stmt = stmt.where(
-                or_(
-                    func.lower(Organisation.display_name).like(pattern, escape="\\"),
-                    func.lower(Organisation.legal_name).like(pattern, escape="\\"),
-                )
+                matches_text(where.q, Organisation.display_name, Organisation.legal_name)
             )
         rows = await self.session.scalars(apply_keyset(stmt, order, page))
         return list(rows), order

@@ -181,9 +181,9 @@ async def create_membership(
             code="unknown_organisation",
         )
     if organisation.archived_at is not None:
-        raise InvalidField(
-            "organisation_id",
-            f"{organisation.display_name} is archived; restore it before adding memberships.",
+        raise Conflict(
+            f"{organisation.display_name} ({organisation.id}) is archived; restore it before "
+            "adding memberships.",
             code="organisation_archived",
         )
     network = await _network(session, caller, data.network_id)

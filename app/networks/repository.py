@@ -13,8 +13,8 @@ from sqlalchemy.orm import aliased, selectinload
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
 from app.api.periods import covers
+from app.api.search import matches_text
 from app.companies.models import Organisation
-from app.companies.repository import like_pattern
 from app.db import utcnow
 from app.memberships.models import Membership, MembershipKind, MembershipStatus
 from app.networks.models import Network, NetworkStatus, Visibility
@@ -113,7 +113,7 @@ class NetworkRepository:
         if where.status is not None:
             stmt = stmt.where(Network.status == where.status)
         if where.q:
-            stmt = stmt.where(func.lower(Network.name).like(like_pattern(where.q), escape="\\"))
+            stmt = stmt.where(matches_text(where.q, Network.name))
         stmt = self._loading(apply_keyset(stmt, order, page), include)
         rows = await self.session.scalars(stmt)
         return list(rows), order

@@ -3,14 +3,14 @@
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
-from app.companies.repository import like_pattern
+from app.api.search import matches_text
 from app.memberships.models import Representative
 from app.offices.models import OfficeTerm
 from app.people.models import Affiliation, Person, Position
@@ -70,13 +70,7 @@ class PersonRepository:
                 affiliated = affiliated.where(Affiliation.position == where.position)
             stmt = stmt.where(affiliated)
         if where.q:
-            pattern = like_pattern(where.q)
-            stmt = stmt.where(
-                or_(
-                    func.lower(Person.full_name).like(pattern, escape="\\"),
-                    func.lower(Person.email).like(pattern, escape="\\"),
-                )
-            )
+            stmt = stmt.where(matches_text(where.q, Person.full_name, Person.email))
         stmt = apply_keyset(stmt, order, page).options(_loads(with_organisations))
         rows = await self.session.scalars(stmt)
         return list(rows), order

@@ -112,7 +112,7 @@ async def test_unknown_or_archived_organisation_and_network(
 
     archived = await client.post(f"/v1/companies/{company['id']}/archive")
     assert archived.status_code == 200
-    await _refused(client, base, 422, "organisation_archived")
+    await _refused(client, base, 409, "organisation_archived")
 
 
 async def test_period_must_not_end_before_it_starts(
