@@ -6,6 +6,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.helpers import assert_problem
+
 pytestmark = pytest.mark.usefixtures("backend")
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
@@ -15,11 +17,8 @@ async def test_malformed_json_is_a_400_problem(client: httpx.AsyncClient) -> Non
     response = await client.post(
         "/v1/companies", content=b'{"legal_name": ', headers={"content-type": "application/json"}
     )
-    assert response.status_code == 400
-    assert response.headers["content-type"] == "application/problem+json"
-    problem = response.json()
+    problem = assert_problem(response, 400, "malformed_json")
     assert problem.keys() >= PROBLEM_KEYS
-    assert problem["code"] == "malformed_json"
     assert (await client.get("/v1/companies")).json()["items"] == []
 
 
@@ -74,8 +73,6 @@ async def test_unexpected_error_is_500_without_internals(
             response = await client.get("/test-only/explode")
     finally:
         application.router.routes.pop()
-    assert response.status_code == 500
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "internal_error"
+    assert_problem(response, 500, "internal_error")
     assert secret not in response.text
     assert "Traceback" not in response.text

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from app.api.types import IsoDate
+from app.api.types import Email, IsoDate
 
 adapter = TypeAdapter(IsoDate)
 
@@ -17,3 +17,22 @@ def test_iso_date_accepts_iso_strings_and_dates() -> None:
 def test_iso_date_refuses_everything_else(value: object) -> None:
     with pytest.raises(ValidationError):
         adapter.validate_python(value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("Kari.Nordmann@Example.NO", "kari.nordmann@example.no"),
+        ("a@b.test", "a@b.test"),
+    ],
+)
+def test_email_checks_syntax_and_lowercases(raw: str, stored: str) -> None:
+    assert TypeAdapter(Email).validate_python(raw) == stored
+
+
+@pytest.mark.parametrize(
+    "raw", ["no-at-sign", "two@@signs.no", "trailing@dot.", "@nobody.no", "post@kommune.local"]
+)
+def test_email_refuses_what_is_not_an_address(raw: str) -> None:
+    with pytest.raises(ValidationError):
+        TypeAdapter(Email).validate_python(raw)

@@ -9,6 +9,7 @@ from tests.factories import (
     norwegian_organisation_number,
     swedish_organisation_number,
 )
+from tests.helpers import UNKNOWN_ID, assert_problem, fetch
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -29,9 +30,7 @@ async def test_create_normalises_numbers_and_defaults(client: httpx.AsyncClient)
     assert response.headers["etag"] == '"1"'
     assert response.headers["location"] == f"/v1/companies/{body['id']}"
 
-    fetched = await client.get(f"/v1/companies/{body['id']}")
-    assert fetched.status_code == 200
-    assert fetched.json() == body
+    assert await fetch(client, f"/v1/companies/{body['id']}") == body
 
 
 async def test_swedish_company_gets_swedish_defaults(client: httpx.AsyncClient) -> None:
@@ -62,10 +61,7 @@ async def test_invalid_organisation_number_is_refused(
     response = await client.post(
         "/v1/companies", json=company_body(country=country, organisation_number=number)
     )
-    assert response.status_code == 422
-    assert response.headers["content-type"] == "application/problem+json"
-    problem = response.json()
-    assert problem["code"] == code
+    problem = assert_problem(response, 422, code)
     assert problem["errors"][0]["field"] == "body.organisation_number"
     assert (await client.get("/v1/companies")).json()["items"] == []
 
@@ -186,7 +182,7 @@ async def test_patch_revalidates_changed_number(client: httpx.AsyncClient) -> No
 
 
 async def test_unknown_company_is_a_problem(client: httpx.AsyncClient) -> None:
-    response = await client.get("/v1/companies/0b6f7c1e-4b8f-4a53-9b8e-3f1e2d9a7c10")
+    response = await client.get(f"/v1/companies/{UNKNOWN_ID}")
     assert response.status_code == 404
     assert response.json()["code"] == "company_not_found"
 

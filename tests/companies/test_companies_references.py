@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.factories import create_company, create_membership, create_network, create_person
+from tests.helpers import assert_problem, fetch
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -13,14 +14,9 @@ pytestmark = pytest.mark.usefixtures("backend")
 async def _refused_delete(client: httpx.AsyncClient, company: dict[str, Any]) -> dict[str, Any]:
     """DELETE answers 409 `organisation_referenced`, and the organisation is unchanged."""
     url = f"/v1/companies/{company['id']}"
-    response = await client.delete(url)
-    assert response.status_code == 409, response.text
-    problem: dict[str, Any] = response.json()
-    assert problem["code"] == "organisation_referenced"
+    problem = assert_problem(await client.delete(url), 409, "organisation_referenced")
     assert company["display_name"] in problem["detail"]
-    fetched = await client.get(url)
-    assert fetched.status_code == 200
-    assert fetched.json() == company
+    assert await fetch(client, url) == company
     return problem
 
 

@@ -6,11 +6,10 @@ import httpx
 import pytest
 
 from tests.factories import create_company, create_membership
+from tests.helpers import UNKNOWN_ID, assert_problem
 from tests.memberships.conftest import Registry
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-UNKNOWN_ID = "0b6f7c1e-4b8f-4a53-9b8e-3f1e2d9a7c10"
 
 
 async def _all(client: httpx.AsyncClient) -> list[dict[str, Any]]:
@@ -24,11 +23,7 @@ async def _refused(
     client: httpx.AsyncClient, body: dict[str, Any], status: int, code: str
 ) -> dict[str, Any]:
     before = await _all(client)
-    response = await client.post("/v1/memberships", json=body)
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    problem: dict[str, Any] = response.json()
-    assert problem["code"] == code
+    problem = assert_problem(await client.post("/v1/memberships", json=body), status, code)
     assert await _all(client) == before
     return problem
 

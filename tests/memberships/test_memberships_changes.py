@@ -7,6 +7,7 @@ import pytest
 
 from app.clock import today
 from tests.factories import create_company, create_membership
+from tests.helpers import fetch
 from tests.memberships.conftest import Registry
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -29,13 +30,6 @@ async def _patch(
     )
 
 
-async def _get(client: httpx.AsyncClient, membership: dict[str, Any]) -> dict[str, Any]:
-    response = await client.get(f"/v1/memberships/{membership['id']}")
-    assert response.status_code == 200
-    result: dict[str, Any] = response.json()
-    return result
-
-
 async def test_patch_requires_the_current_etag(
     client: httpx.AsyncClient, registry: Registry
 ) -> None:
@@ -46,7 +40,7 @@ async def test_patch_requires_the_current_etag(
     assert (missing.status_code, missing.json()["code"]) == (428, "if_match_required")
     stale = await _patch(client, created, {"kind": "observer"}, '"5"')
     assert (stale.status_code, stale.json()["code"]) == (412, "etag_mismatch")
-    assert await _get(client, created) == created
+    assert await fetch(client, url) == created
 
     changed = await _patch(client, created, {"kind": "observer", "ends_on": "2026-12-31"}, '"1"')
     assert changed.status_code == 200, changed.text
@@ -75,11 +69,12 @@ async def test_status_transitions_refused(
     for step in path[1:-1]:
         allowed = await _patch(client, membership, {"status": step}, "*")
         assert allowed.status_code == 200, allowed.text
-    before = await _get(client, membership)
+    url = f"/v1/memberships/{membership['id']}"
+    before = await fetch(client, url)
     response = await _patch(client, membership, {"status": path[-1]}, "*")
     assert response.status_code == status, response.text
     assert response.json()["code"] == code
-    assert await _get(client, membership) == before
+    assert await fetch(client, url) == before
 
 
 async def test_status_moves_through_allowed_transitions(
@@ -104,8 +99,8 @@ async def test_patch_checks_period_and_overlap(
     overlapping = await _patch(client, first, {"ends_on": None}, '"1"')
     assert (overlapping.status_code, overlapping.json()["code"]) == (409, "membership_overlap")
     assert overlapping.json()["existing_id"] == second["id"]
-    assert await _get(client, first) == first
-    assert await _get(client, second) == second
+    assert await fetch(client, f"/v1/memberships/{first['id']}") == first
+    assert await fetch(client, f"/v1/memberships/{second['id']}") == second
     # Its own old period never counts as an overlap.
     moved = await _patch(client, first, {"starts_on": "2023-07-01"}, '"1"')
     assert moved.status_code == 200, moved.text
@@ -133,7 +128,8 @@ async def test_patch_replaces_representatives(
     assert response.status_code == 200, response.text
     # The membership row itself did not change, yet the ETag moves with its representatives.
     assert response.headers["etag"] == '"2"'
-    got = {(r["person_id"], r["role"]) for r in (await _get(client, membership))["representatives"]}
+    stored = await fetch(client, f"/v1/memberships/{membership['id']}")
+    got = {(r["person_id"], r["role"]) for r in stored["representatives"]}
     assert got == {(ceo, "deputy"), (union, "union_representative")}
 
     duplicate = await _patch(client, membership, {"representatives": wanted + wanted[:1]}, '"2"')
@@ -168,7 +164,7 @@ async def test_end_defaults_to_today_and_only_once(
     ):
         frozen = await _patch(client, membership, change, '"2"')
         assert (frozen.status_code, frozen.json()["code"]) == (409, "membership_ended"), change
-    assert (await _get(client, membership))["version"] == 2
+    assert (await fetch(client, f"/v1/memberships/{membership['id']}"))["version"] == 2
 
 
 async def test_end_checks_if_match_when_sent(client: httpx.AsyncClient, registry: Registry) -> None:
@@ -185,8 +181,8 @@ async def test_end_checks_if_match_when_sent(client: httpx.AsyncClient, registry
     stale = await client.post(url, json={"ends_on": "2026-06-30"}, headers={"If-Match": '"7"'})
     assert (stale.status_code, stale.json()["code"]) == (412, "etag_mismatch")
     # Nothing ended: neither the membership nor the one that depends on it.
-    assert await _get(client, parent) == parent
-    assert await _get(client, child) == child
+    assert await fetch(client, f"/v1/memberships/{parent['id']}") == parent
+    assert await fetch(client, f"/v1/memberships/{child['id']}") == child
 
     current = await client.post(url, json={"ends_on": "2026-06-30"}, headers={"If-Match": '"1"'})
     assert current.status_code == 200, current.text
@@ -200,7 +196,7 @@ async def test_end_declines_an_application_and_checks_the_date(
     url = f"/v1/memberships/{application['id']}/end"
     early = await client.post(url, json={"ends_on": "2026-02-28"})
     assert (early.status_code, early.json()["code"]) == (422, "invalid_period")
-    assert await _get(client, application) == application
+    assert await fetch(client, f"/v1/memberships/{application['id']}") == application
 
     declined = await client.post(url, json={"ends_on": "2026-03-01"})
     assert declined.status_code == 200, declined.text
@@ -262,8 +258,8 @@ async def test_ending_kfh_ends_industrigruppen_on_the_same_date(
     assert ended[earlier_stop["id"]]["ends_on"] == "2023-12-31"
 
     for untouched in (in_forum, other_in_kfh, other_in_group):
-        assert await _get(client, untouched) == untouched
-    stored = await _get(client, in_working_group)
+        assert await fetch(client, f"/v1/memberships/{untouched['id']}") == untouched
+    stored = await fetch(client, f"/v1/memberships/{in_working_group['id']}")
     assert (stored["status"], stored["ends_on"]) == ("ended", "2026-06-30")
 
 
@@ -288,5 +284,5 @@ async def test_end_refused_when_a_dependent_starts_after_the_date(
     )
     assert (response.status_code, response.json()["code"]) == (422, "invalid_period")
     assert later["id"] in response.json()["detail"]
-    assert await _get(client, parent) == parent
-    assert await _get(client, later) == later
+    assert await fetch(client, f"/v1/memberships/{parent['id']}") == parent
+    assert await fetch(client, f"/v1/memberships/{later['id']}") == later

@@ -8,6 +8,7 @@ import pytest
 
 from app.memberships import service
 from tests.factories import create_company, create_membership
+from tests.helpers import next_link
 from tests.memberships.conftest import Registry
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -95,14 +96,9 @@ async def test_keyset_pages_follow_the_link_header(
         pages += 1
         assert len(body["items"]) == (3 if pages < 3 else 1)
         seen.extend(body["items"])
-        link = response.headers.get("link")
-        if body["next_cursor"] is None:
-            assert link is None
-            url = None
-        else:
-            assert link is not None
-            assert link.endswith('>; rel="next"')
-            url = link.removeprefix("<").removesuffix('>; rel="next"')
+        url = next_link(response)
+        assert (url is None) == (body["next_cursor"] is None)
+        if url is not None:
             assert f"network_id={network}" in url
     assert pages == 3
     assert seen == everything

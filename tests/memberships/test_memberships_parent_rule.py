@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.factories import create_company, create_membership
+from tests.helpers import fetch, patch_current
 from tests.memberships.conftest import Registry
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -23,24 +24,6 @@ async def _tree(registry: Registry) -> tuple[str, str]:
         name="Industrigruppen", parent_id=kfh, requires_parent_membership=True
     )
     return kfh, group
-
-
-async def _get(client: httpx.AsyncClient, membership: dict[str, Any]) -> dict[str, Any]:
-    response = await client.get(f"/v1/memberships/{membership['id']}")
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
-async def _patch(
-    client: httpx.AsyncClient, membership: dict[str, Any], body: dict[str, Any]
-) -> httpx.Response:
-    current = await _get(client, membership)
-    return await client.patch(
-        f"/v1/memberships/{membership['id']}",
-        json=body,
-        headers={"If-Match": f'"{current["version"]}"'},
-    )
 
 
 async def _count(client: httpx.AsyncClient, network_id: str) -> int:
@@ -75,12 +58,13 @@ async def test_parent_membership_must_hold_the_whole_period(
 
     # Through the parent's last day is fine, and then it cannot be stretched past it.
     held = await create_membership(client, **in_group, starts_on="2026-03-01", ends_on="2026-12-31")
+    url = f"/v1/memberships/{held['id']}"
     for change in ({"ends_on": None}, {"ends_on": "2027-01-01"}):
-        response = await _patch(client, held, change)
+        response = await patch_current(client, url, **change)
         assert response.status_code == 409, response.text
         assert response.json()["code"] == "parent_membership_required"
-    assert (await _get(client, held))["ends_on"] == "2026-12-31"
-    shortened = await _patch(client, held, {"ends_on": "2026-06-30"})
+    assert (await fetch(client, url))["ends_on"] == "2026-12-31"
+    shortened = await patch_current(client, url, ends_on="2026-06-30")
     assert shortened.status_code == 200, shortened.text
 
 
@@ -113,9 +97,10 @@ async def test_open_ended_membership_needs_an_open_ended_parent(
         status="applied",
         starts_on="2026-02-01",
     )
-    refused = await _patch(client, applied, {"status": "active"})
+    url = f"/v1/memberships/{applied['id']}"
+    refused = await patch_current(client, url, status="active")
     assert (refused.status_code, refused.json()["code"]) == (409, "parent_membership_required")
-    joined = await _patch(client, applied, {"status": "active", "ends_on": "2030-12-31"})
+    joined = await patch_current(client, url, status="active", ends_on="2030-12-31")
     assert joined.status_code == 200, joined.text
 
 
@@ -133,14 +118,15 @@ async def test_shortening_a_parent_membership_with_dependents_is_refused(
     parent = await create_membership(client, **pair, network_id=kfh, starts_on="2024-01-01")
     child = await create_membership(client, **pair, network_id=group, starts_on="2024-06-01")
 
-    response = await _patch(client, parent, change)
+    url = f"/v1/memberships/{parent['id']}"
+    response = await patch_current(client, url, **change)
     assert response.status_code == 409, response.text
     problem = response.json()
     assert problem["code"] == "has_dependent_memberships"
     assert problem["dependent_ids"] == [child["id"]]
-    assert f"/v1/memberships/{parent['id']}/end" in problem["detail"]
-    assert await _get(client, parent) == parent
-    assert await _get(client, child) == child
+    assert f"{url}/end" in problem["detail"]
+    assert await fetch(client, url) == parent
+    assert await fetch(client, f"/v1/memberships/{child['id']}") == child
 
     # The end action is the way: it ends the dependent on the same date.
     ended = await client.post(f"/v1/memberships/{parent['id']}/end", json={"ends_on": "2026-12-31"})
@@ -163,7 +149,8 @@ async def test_shortening_keeps_going_while_dependents_stay_covered(
         client, **pair, network_id=group, status="applied", starts_on="2027-01-01"
     )
 
-    response = await _patch(client, parent, {"ends_on": "2026-12-31"})
+    url = f"/v1/memberships/{parent['id']}"
+    response = await patch_current(client, url, ends_on="2026-12-31")
     assert response.status_code == 200, response.text
-    response = await _patch(client, parent, {"ends_on": "2026-06-29"})
+    response = await patch_current(client, url, ends_on="2026-06-29")
     assert (response.status_code, response.json()["code"]) == (409, "has_dependent_memberships")

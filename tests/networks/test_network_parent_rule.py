@@ -7,26 +7,9 @@ import httpx
 import pytest
 
 from tests.factories import create_company, create_membership, create_network
+from tests.helpers import fetch, patch_current
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-
-async def _get(client: httpx.AsyncClient, network: dict[str, Any]) -> dict[str, Any]:
-    response = await client.get(f"/v1/networks/{network['id']}")
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
-async def _patch(
-    client: httpx.AsyncClient, network: dict[str, Any], **changes: Any
-) -> httpx.Response:
-    current = await _get(client, network)
-    return await client.patch(
-        f"/v1/networks/{network['id']}",
-        json=changes,
-        headers={"If-Match": f'"{current["version"]}"'},
-    )
 
 
 async def _member(
@@ -42,6 +25,7 @@ async def test_requiring_parent_membership_needs_covered_members(
 ) -> None:
     kfh = await create_network(client, name="KFH")
     group = await create_network(client, name="Industrigruppen", parent_id=kfh["id"])
+    url = f"/v1/networks/{group['id']}"
     covered, uncovered, short, applicant = [await create_company(client) for _ in range(4)]
     await _member(client, covered, kfh, starts_on="2020-01-01")
     await _member(client, covered, group, starts_on="2024-01-01")
@@ -52,13 +36,13 @@ async def test_requiring_parent_membership_needs_covered_members(
     # Applications need no cover until they become active.
     await _member(client, applicant, group, status="applied", starts_on="2024-01-01")
 
-    response = await _patch(client, group, requires_parent_membership=True)
+    response = await patch_current(client, url, requires_parent_membership=True)
     assert response.status_code == 409, response.text
     problem = response.json()
     assert problem["code"] == "parent_membership_missing"
     assert problem["uncovered_count"] == 2
     assert problem["detail"].startswith("2 active membership(s)")
-    stored = await _get(client, group)
+    stored = await fetch(client, url)
     assert (stored["requires_parent_membership"], stored["version"]) == (False, 1)
 
     # Once those members hold a covering parent membership, the rule can be set.
@@ -71,7 +55,7 @@ async def test_requiring_parent_membership_needs_covered_members(
         f"/v1/memberships/{membership['id']}/end", json={"ends_on": "2026-06-30"}
     )
     assert ended.status_code == 200, ended.text
-    response = await _patch(client, group, requires_parent_membership=True)
+    response = await patch_current(client, url, requires_parent_membership=True)
     assert response.status_code == 200, response.text
     assert response.json()["requires_parent_membership"] is True
 
@@ -84,20 +68,23 @@ async def test_moving_a_network_that_requires_parent_membership(
     group = await create_network(
         client, name="Industrigruppen", parent_id=kfh["id"], requires_parent_membership=True
     )
+    url = f"/v1/networks/{group['id']}"
     first, second = await create_company(client), await create_company(client)
     for company in (first, second):
         await _member(client, company, kfh, starts_on="2020-01-01")
         await _member(client, company, group, starts_on="2024-01-01")
     await _member(client, first, gic, starts_on="2020-01-01")
 
-    response = await _patch(client, group, parent_id=gic["id"])
+    response = await patch_current(client, url, parent_id=gic["id"])
     assert response.status_code == 409, response.text
     assert response.json()["code"] == "parent_membership_missing"
     assert response.json()["uncovered_count"] == 1
     assert response.json()["parent_network_id"] == gic["id"]
-    assert (await _get(client, group))["parent_id"] == kfh["id"]
+    assert (await fetch(client, url))["parent_id"] == kfh["id"]
 
     # Dropping the requirement in the same change lets it move.
-    response = await _patch(client, group, parent_id=gic["id"], requires_parent_membership=False)
+    response = await patch_current(
+        client, url, parent_id=gic["id"], requires_parent_membership=False
+    )
     assert response.status_code == 200, response.text
     assert response.json()["parent_id"] == gic["id"]

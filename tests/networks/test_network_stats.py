@@ -60,8 +60,9 @@ async def test_counts_and_sums_cover_the_day(client: httpx.AsyncClient, count_qu
         "total_employees": 1900,
         "total_apprentices": 105,
     }
-    # The network, the counts per kind, the members' sums: no rows loaded per member.
-    assert log.count == 3
+    # The caller's API key, the network, the counts per kind, the members' sums: no rows
+    # loaded per member.
+    assert log.count == 4
 
     earlier = await _stats(client, g, on="2025-06-01")
     assert earlier["member_count"] == 4  # the leaver had not left yet

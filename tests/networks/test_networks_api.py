@@ -1,29 +1,18 @@
 """Networks over HTTP: creation rules, status, updates, deletion."""
 
-from typing import Any
-
 import httpx
 import pytest
 
 from tests.factories import create_company, create_membership, create_network, create_person
+from tests.helpers import UNKNOWN_ID, assert_problem
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-UNKNOWN_ID = "0b6f7c1e-4b8f-4a53-9b8e-3f1e2d9a7c10"
 
 
 async def _network_ids(client: httpx.AsyncClient) -> list[str]:
     response = await client.get("/v1/networks", params={"limit": 200})
     assert response.status_code == 200, response.text
     return [item["id"] for item in response.json()["items"]]
-
-
-def _problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    problem: dict[str, Any] = response.json()
-    assert problem["code"] == code
-    return problem
 
 
 async def test_create_applies_defaults(client: httpx.AsyncClient) -> None:
@@ -65,7 +54,7 @@ async def test_malformed_slug_is_refused(client: httpx.AsyncClient, slug: str) -
     response = await client.post(
         "/v1/networks", json={"slug": slug, "name": "GIC", "visibility": "open"}
     )
-    problem = _problem(response, 422, "validation_failed")
+    problem = assert_problem(response, 422, "validation_failed")
     assert problem["errors"][0]["field"] == "body.slug"
     assert await _network_ids(client) == []
 
@@ -76,7 +65,7 @@ async def test_meeting_cadence_is_bounded(client: httpx.AsyncClient, meetings: i
         "/v1/networks",
         json={"slug": "gic", "name": "GIC", "visibility": "open", "meetings_per_year": meetings},
     )
-    _problem(response, 422, "validation_failed")
+    assert_problem(response, 422, "validation_failed")
     assert await _network_ids(client) == []
 
 
@@ -85,14 +74,14 @@ async def test_slug_is_unique(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/v1/networks", json={"slug": "industrigruppen", "name": "Other", "visibility": "open"}
     )
-    _problem(response, 409, "slug_taken")
+    assert_problem(response, 409, "slug_taken")
     assert await _network_ids(client) == [first["id"]]
 
     other = await create_network(client, slug="other")
     response = await client.patch(
         f"/v1/networks/{other['id']}", json={"slug": "industrigruppen"}, headers={"If-Match": "*"}
     )
-    _problem(response, 409, "slug_taken")
+    assert_problem(response, 409, "slug_taken")
     assert (await client.get(f"/v1/networks/{other['id']}")).json()["slug"] == "other"
 
 
@@ -101,7 +90,7 @@ async def test_parent_must_exist(client: httpx.AsyncClient) -> None:
         "/v1/networks",
         json={"slug": "child", "name": "Child", "visibility": "open", "parent_id": UNKNOWN_ID},
     )
-    problem = _problem(response, 422, "unknown_parent")
+    problem = assert_problem(response, 422, "unknown_parent")
     assert problem["errors"][0]["field"] == "body.parent_id"
     assert await _network_ids(client) == []
 
@@ -116,7 +105,7 @@ async def test_parent_membership_needs_a_parent(client: httpx.AsyncClient) -> No
             "requires_parent_membership": True,
         },
     )
-    _problem(response, 422, "parent_required")
+    assert_problem(response, 422, "parent_required")
     assert await _network_ids(client) == []
 
     root = await create_network(client)
@@ -125,7 +114,7 @@ async def test_parent_membership_needs_a_parent(client: httpx.AsyncClient) -> No
     response = await client.patch(
         f"/v1/networks/{child['id']}", json={"parent_id": None}, headers={"If-Match": '"1"'}
     )
-    _problem(response, 422, "parent_required")
+    assert_problem(response, 422, "parent_required")
     fetched = (await client.get(f"/v1/networks/{child['id']}")).json()
     assert fetched["parent_id"] == root["id"]
     assert fetched["version"] == 1
@@ -151,14 +140,14 @@ async def test_administrator_must_be_a_known_association(client: httpx.AsyncClie
             "administered_by_id": company["id"],
         },
     )
-    problem = _problem(response, 422, "administered_by_not_association")
+    problem = assert_problem(response, 422, "administered_by_not_association")
     assert problem["errors"][0]["field"] == "body.administered_by_id"
 
     response = await client.post(
         "/v1/networks",
         json={"slug": "a", "name": "A", "visibility": "open", "administered_by_id": UNKNOWN_ID},
     )
-    _problem(response, 422, "unknown_organisation")
+    assert_problem(response, 422, "unknown_organisation")
     assert await _network_ids(client) == []
 
     network = await create_network(client)
@@ -167,7 +156,7 @@ async def test_administrator_must_be_a_known_association(client: httpx.AsyncClie
         json={"administered_by_id": company["id"]},
         headers={"If-Match": '"1"'},
     )
-    _problem(response, 422, "administered_by_not_association")
+    assert_problem(response, 422, "administered_by_not_association")
     assert (await client.get(f"/v1/networks/{network['id']}")).json()["version"] == 1
 
 
@@ -194,16 +183,16 @@ async def test_status_transitions(
         assert response.status_code == 200, response.text
         assert response.json()["status"] == wanted
     else:
-        _problem(response, 409, "invalid_status_transition")
+        assert_problem(response, 409, "invalid_status_transition")
         assert (await client.get(f"/v1/networks/{network['id']}")).json()["status"] == current
 
 
 async def test_patch_requires_current_etag(client: httpx.AsyncClient) -> None:
     network = await create_network(client, name="Before")
     url = f"/v1/networks/{network['id']}"
-    _problem(await client.patch(url, json={"name": "After"}), 428, "if_match_required")
+    assert_problem(await client.patch(url, json={"name": "After"}), 428, "if_match_required")
     stale = await client.patch(url, json={"name": "After"}, headers={"If-Match": '"9"'})
-    _problem(stale, 412, "etag_mismatch")
+    assert_problem(stale, 412, "etag_mismatch")
     assert (await client.get(url)).json()["name"] == "Before"
 
     ok = await client.patch(
@@ -223,7 +212,7 @@ async def test_patch_refuses_null_for_required_field(client: httpx.AsyncClient) 
     response = await client.patch(
         f"/v1/networks/{network['id']}", json={"name": None}, headers={"If-Match": '"1"'}
     )
-    _problem(response, 422, "validation_failed")
+    assert_problem(response, 422, "validation_failed")
 
 
 async def test_unknown_network_is_a_problem(client: httpx.AsyncClient) -> None:
@@ -233,7 +222,7 @@ async def test_unknown_network_is_a_problem(client: httpx.AsyncClient) -> None:
         await client.delete(f"/v1/networks/{UNKNOWN_ID}"),
         await client.get(f"/v1/networks/{UNKNOWN_ID}/stats"),
     ):
-        _problem(response, 404, "network_not_found")
+        assert_problem(response, 404, "network_not_found")
 
 
 async def test_delete_unused_network(client: httpx.AsyncClient) -> None:
@@ -258,7 +247,7 @@ async def test_network_in_use_cannot_be_deleted(client: httpx.AsyncClient) -> No
 
     for network in (with_child, with_member, with_office):
         response = await client.delete(f"/v1/networks/{network['id']}")
-        _problem(response, 409, "network_in_use")
+        assert_problem(response, 409, "network_in_use")
         assert (await client.get(f"/v1/networks/{network['id']}")).status_code == 200
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from app.offices import service
 from tests.factories import create_network
+from tests.helpers import assert_problem
 from tests.offices.conftest import AddPeople
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -74,7 +75,5 @@ async def test_constraint_refuses_what_the_check_missed(
     response = await client.post(
         url, json={"person_id": kari, "office": "chair", "starts_on": "2027-01-01"}
     )
-    assert response.status_code == 409, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "office_term_overlap"
+    assert_problem(response, 409, "office_term_overlap")
     assert [item["id"] for item in (await client.get(url)).json()["items"]] == [first.json()["id"]]

@@ -6,11 +6,10 @@ import httpx
 import pytest
 
 from tests.factories import create_network, create_person
+from tests.helpers import UNKNOWN_ID, assert_problem
 from tests.offices.conftest import AddPeople
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-UNKNOWN_ID = "0b6f7c1e-4b8f-4a53-9b8e-3f1e2d9a7c10"
 
 
 async def _post(client: httpx.AsyncClient, network_id: str, **body: Any) -> httpx.Response:
@@ -29,14 +28,6 @@ async def _terms(client: httpx.AsyncClient, network_id: str) -> list[dict[str, A
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
-
-
-def _problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    problem: dict[str, Any] = response.json()
-    assert problem["code"] == code
-    return problem
 
 
 async def test_chair_term_defaults_to_two_years(
@@ -109,7 +100,7 @@ async def test_single_seat_offices_never_overlap(
     response = await _post(
         client, network["id"], person_id=kari, office="chair", starts_on="2027-12-31"
     )
-    problem = _problem(response, 409, "office_term_overlap")
+    problem = assert_problem(response, 409, "office_term_overlap")
     assert problem["existing_id"] == chair["id"]
     # An open-ended term overlaps everything after its start.
     response = await _post(
@@ -120,7 +111,7 @@ async def test_single_seat_offices_never_overlap(
         starts_on="2025-01-01",
         ends_on="2026-01-01",
     )
-    _problem(response, 409, "office_term_overlap")
+    assert_problem(response, 409, "office_term_overlap")
     assert [term["id"] for term in await _terms(client, network["id"])] == [chair["id"]]
 
     # The day after the term ends is free; so is another network, and a board has room.
@@ -136,7 +127,7 @@ async def test_single_seat_offices_never_overlap(
     response = await _post(
         client, network["id"], person_id=ola, office="secretary", starts_on="2030-01-01"
     )
-    assert _problem(response, 409, "office_term_overlap")["existing_id"] == secretary["id"]
+    assert assert_problem(response, 409, "office_term_overlap")["existing_id"] == secretary["id"]
     assert len(await _terms(client, network["id"])) == 6
 
 
@@ -150,9 +141,11 @@ async def test_stepping_down_early_frees_the_seat(
     )
     url = f"/v1/networks/{network['id']}/offices/{chair['id']}"
 
-    _problem(await client.patch(url, json={"ends_on": "2026-06-30"}), 428, "if_match_required")
+    assert_problem(
+        await client.patch(url, json={"ends_on": "2026-06-30"}), 428, "if_match_required"
+    )
     stale = await client.patch(url, json={"ends_on": "2026-06-30"}, headers={"If-Match": '"5"'})
-    _problem(stale, 412, "etag_mismatch")
+    assert_problem(stale, 412, "etag_mismatch")
 
     response = await client.patch(url, json={"ends_on": "2026-06-30"}, headers={"If-Match": '"1"'})
     assert response.status_code == 200, response.text
@@ -164,7 +157,7 @@ async def test_stepping_down_early_frees_the_seat(
 
     # Stretching the old term back over the successor's is refused, and changes nothing.
     response = await client.patch(url, json={"ends_on": None}, headers={"If-Match": '"2"'})
-    assert _problem(response, 409, "office_term_overlap")["existing_id"] == successor["id"]
+    assert assert_problem(response, 409, "office_term_overlap")["existing_id"] == successor["id"]
     assert (await client.get(url)).json()["ends_on"] == "2026-06-30"
 
 
@@ -179,7 +172,7 @@ async def test_period_must_be_ordered(client: httpx.AsyncClient, add_people: Add
         starts_on="2026-05-01",
         ends_on="2026-04-30",
     )
-    problem = _problem(response, 422, "invalid_period")
+    problem = assert_problem(response, 422, "invalid_period")
     assert problem["errors"][0]["field"] == "body.ends_on"
     assert await _terms(client, network["id"]) == []
 
@@ -189,7 +182,7 @@ async def test_period_must_be_ordered(client: httpx.AsyncClient, add_people: Add
     url = f"/v1/networks/{network['id']}/offices/{term['id']}"
     for change in ({"ends_on": "2026-04-30"}, {"starts_on": "2027-01-01", "ends_on": "2026-12-31"}):
         response = await client.patch(url, json=change, headers={"If-Match": '"1"'})
-        _problem(response, 422, "invalid_period")
+        assert_problem(response, 422, "invalid_period")
     assert (await client.get(url)).json()["version"] == 1
 
 
@@ -202,7 +195,7 @@ async def test_patch_changes_only_dates(client: httpx.AsyncClient, add_people: A
     url = f"/v1/networks/{network['id']}/offices/{term['id']}"
     for change in ({"office": "chair"}, {"starts_on": None}):
         response = await client.patch(url, json=change, headers={"If-Match": '"1"'})
-        _problem(response, 422, "validation_failed")
+        assert_problem(response, 422, "validation_failed")
     response = await client.patch(
         url, json={"starts_on": "2025-09-01"}, headers={"If-Match": '"1"'}
     )
@@ -218,25 +211,25 @@ async def test_unknown_references(client: httpx.AsyncClient, add_people: AddPeop
     response = await _post(
         client, network["id"], person_id=UNKNOWN_ID, office="chair", starts_on="2026-01-01"
     )
-    assert _problem(response, 422, "unknown_person")["errors"][0]["field"] == "body.person_id"
+    assert assert_problem(response, 422, "unknown_person")["errors"][0]["field"] == "body.person_id"
     assert await _terms(client, network["id"]) == []
 
     response = await _post(
         client, UNKNOWN_ID, person_id=person, office="chair", starts_on="2026-01-01"
     )
-    _problem(response, 404, "network_not_found")
-    _problem(await client.get(f"/v1/networks/{UNKNOWN_ID}/offices"), 404, "network_not_found")
+    assert_problem(response, 404, "network_not_found")
+    assert_problem(await client.get(f"/v1/networks/{UNKNOWN_ID}/offices"), 404, "network_not_found")
 
     term = await _elect(
         client, network["id"], person_id=person, office="chair", starts_on="2026-01-01"
     )
     # A term is found only under its own network.
     response = await client.get(f"/v1/networks/{other['id']}/offices/{term['id']}")
-    _problem(response, 404, "office_term_not_found")
+    assert_problem(response, 404, "office_term_not_found")
     response = await client.get(f"/v1/networks/{UNKNOWN_ID}/offices/{term['id']}")
-    _problem(response, 404, "network_not_found")
+    assert_problem(response, 404, "network_not_found")
     response = await client.get(f"/v1/networks/{network['id']}/offices/{UNKNOWN_ID}")
-    _problem(response, 404, "office_term_not_found")
+    assert_problem(response, 404, "office_term_not_found")
 
 
 async def test_create_is_idempotent_with_key(
@@ -282,7 +275,7 @@ async def test_office_changes_move_the_networks_etag(
     # The network shows its office holders, so its representation (and ETag) changed.
     assert after.headers["etag"] != before
     stale = await client.patch(url, json={"name": "Renamed"}, headers={"If-Match": before})
-    _problem(stale, 412, "etag_mismatch")
+    assert_problem(stale, 412, "etag_mismatch")
     assert (await client.get(url)).json()["name"] == network["name"]
 
     # Moving a term's dates moves it again; a PATCH with the same dates does not.

@@ -19,10 +19,9 @@ from app.memberships.models import (
 from app.networks.models import Network, NetworkStatus, Visibility
 from app.offices.models import OfficeKind, OfficeTerm
 from tests.factories import create_company, create_person
+from tests.helpers import UNKNOWN_ID, assert_problem
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-UNKNOWN_ID = "0b6f7c1e-4b8f-4a53-9b8e-3f1e2d9a7c10"
 
 
 def affiliation(
@@ -93,10 +92,7 @@ async def test_invalid_fields_are_refused(
     client: httpx.AsyncClient, overrides: dict[str, Any]
 ) -> None:
     body = {"full_name": "Kari Nordmann", **overrides}
-    response = await client.post("/v1/people", json=body)
-    assert response.status_code == 422
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "validation_failed"
+    assert_problem(await client.post("/v1/people", json=body), 422, "validation_failed")
     assert await people_ids(client) == []
 
 

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.factories import create_company, create_person
+from tests.helpers import UNKNOWN_ID, next_link
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -28,15 +29,10 @@ async def walk(client: httpx.AsyncClient, sort: str) -> list[list[str]]:
         assert response.status_code == 200, response.text
         body = response.json()
         pages.append([item["full_name"] for item in body["items"]])
-        link = response.headers.get("link")
-        if body["next_cursor"] is None:
-            assert link is None
-            url = None
-        else:
-            assert link is not None
-            assert link.endswith('>; rel="next"')
-            assert f"cursor={body['next_cursor']}" in link
-            url = link.removeprefix("<").split(">;")[0]
+        url = next_link(response)
+        assert (url is None) == (body["next_cursor"] is None)
+        if url is not None:
+            assert f"cursor={body['next_cursor']}" in url
     return pages
 
 
@@ -120,7 +116,7 @@ async def test_filters_and_search(client: httpx.AsyncClient) -> None:
     assert await ids(client, q="cb_1") == [camilla["id"]]
     assert await ids(client, q="d_") == []  # `_` is literal, not a wildcard
     assert await ids(client, q="100%") == []
-    assert await ids(client, organisation_id="0b6f7c1e-4b8f-4a53-9b8e-3f1e2d9a7c10") == []
+    assert await ids(client, organisation_id=UNKNOWN_ID) == []
 
 
 async def test_include_organisations(client: httpx.AsyncClient) -> None:
