@@ -4,8 +4,11 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Not a secret: a placeholder that production refuses.
+_DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"  # noqa: S105
 
 
 class Settings(BaseSettings):
@@ -23,11 +26,32 @@ class Settings(BaseSettings):
     # The calendar day rules default to ("today") is this zone's.
     time_zone: str = "Europe/Oslo"
 
+    # Signs access tokens. The default only serves development and tests; production
+    # refuses to start with it (see the validator below).
+    jwt_secret: SecretStr = SecretStr(_DEVELOPMENT_SECRET)
+    access_token_minutes: int = Field(default=15, ge=1, le=1440)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # Wrong passwords allowed within the window, per account and per client address.
+    sign_in_failures_per_account: int = Field(default=5, ge=1)
+    sign_in_failures_per_address: int = Field(default=20, ge=1)
+    sign_in_failure_window_minutes: int = Field(default=15, ge=1)
+    # Origins (e.g. the cluster's website) allowed to call the API from a browser.
+    cors_origins: list[str] = []
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
 
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @model_validator(mode="after")
+    def _no_development_secret_in_production(self) -> "Settings":
+        secret = self.jwt_secret.get_secret_value()
+        if self.environment == "production" and (secret == _DEVELOPMENT_SECRET or len(secret) < 32):
+            raise ValueError(
+                "KLYNGE_JWT_SECRET must be set to a random value of 32+ characters in production"
+            )
+        return self
 
     @field_validator("time_zone")
     @classmethod

@@ -33,6 +33,7 @@ class KlyngeError(Exception):
         if code is not None:
             self.code = code  # type: ignore[misc]
         self.extra = extra
+        self.headers: dict[str, str] | None = None
 
     def problem(self) -> dict[str, Any]:
         return problem_document(self.status, self.title, self.code, self.detail, **self.extra)
@@ -54,6 +55,32 @@ class InvalidField(KlyngeError):
         # reported as `body.…` like the schema validation errors, so clients read one form.
         path = f"body.{field}"
         super().__init__(message, code=code, errors=[{"field": path, "message": message}])
+
+
+class Unauthenticated(KlyngeError):
+    """No credentials where they are needed, or credentials that are not valid."""
+
+    status = 401
+    title = "Unauthenticated"
+    code = "authentication_required"
+
+    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, code=code, **extra)
+        self.headers = {"WWW-Authenticate": 'Bearer realm="klynge"'}
+
+
+class Forbidden(KlyngeError):
+    """Known caller, not allowed. Never used to hide what exists: that is a 404."""
+
+    status = 403
+    title = "Forbidden"
+    code = "forbidden"
+
+
+class TooManyRequests(KlyngeError):
+    status = 429
+    title = "Too many requests"
+    code = "rate_limited"
 
 
 class NotFound(KlyngeError):
@@ -87,9 +114,10 @@ class Unprocessable(KlyngeError):
 
 
 def not_found(resource: str, resource_id: object) -> NotFound:
-    # The same answer whether the row is missing or hidden from the caller, so the
-    # message never confirms that something exists.
-    return NotFound(f"No {resource} with id {resource_id}.", code=f"{resource}_not_found")
+    # The same answer whether the row is missing or hidden from the caller; the id is not
+    # echoed, so no body ever carries a hidden resource's id.
+    del resource_id
+    return NotFound(f"No such {resource.replace('_', ' ')}.", code=f"{resource}_not_found")
 
 
 # Database constraints that back a domain rule, by name: when a concurrent request

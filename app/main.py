@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
 from app.companies.router import router as companies_router
 from app.config import Settings, get_settings
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.read_sessionmaker = create_sessionmaker(engine, writes=False)
     install_problem_handlers(app)
+    install_openapi(app)
     for router in (
         health_router,
         companies_router,

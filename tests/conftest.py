@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import app.models  # noqa: F401 - every table on Base.metadata
 from app import migrate
+from app.auth.models import ApiKeyScope
 from app.config import Settings
 from app.db import Base
 from app.main import create_app
 from app.networks.models import Network
 from tests import databases
+from tests.callers import api_key_headers
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -78,11 +80,21 @@ async def _empty_all_tables(engine: AsyncEngine) -> None:
 
 
 @pytest.fixture
-async def client(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def anonymous_client(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client with no credentials; every table is emptied after the test."""
     transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://klynge.test") as client:
         yield client
     await _empty_all_tables(application.state.engine)
+
+
+@pytest.fixture
+async def client(anonymous_client: httpx.AsyncClient, application: FastAPI) -> httpx.AsyncClient:
+    """The secretariat: a client with a `write` API key, so it may do everything."""
+    anonymous_client.headers.update(
+        await api_key_headers(application.state.engine, ApiKeyScope.WRITE)
+    )
+    return anonymous_client
 
 
 @dataclass

@@ -1,42 +1,6 @@
-"""Shared FastAPI dependencies: the request's database session and its caller.
+"""The dependencies every route uses: its database session and its caller."""
 
-The session dependency is the one commit point: it commits after the endpoint
-returns and before the response is sent (`scope="function"`), and rolls back on
-any error. Nothing else in a request commits.
-"""
+from app.api.session import SessionDep
+from app.auth.authenticate import CurrentCaller as CallerDep
 
-from collections.abc import AsyncIterator
-from typing import Annotated
-
-from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.api.caller import Caller
-
-_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    state = request.app.state
-    reads_only = request.method in _READ_ONLY_METHODS
-    sessionmaker = state.read_sessionmaker if reads_only else state.sessionmaker
-    async with sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-
-
-SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
-
-
-async def _current_caller() -> Caller:
-    # Authentication arrives with the access-control work; until then every request
-    # acts as the system. Repositories already take the caller, so visibility rules
-    # plug in there without touching the endpoints.
-    return Caller.system()
-
-
-CallerDep = Annotated[Caller, Depends(_current_caller)]
+__all__ = ["CallerDep", "SessionDep"]

@@ -43,19 +43,26 @@ class Problem(BaseModel):
 
 _DESCRIPTIONS = {
     400: "Malformed request (for example a body that is not JSON, or a bad cursor).",
+    401: "No credentials, or credentials that are not valid (expired, revoked, malformed).",
+    403: "The caller is known but may not do this (or the credentials are read-only).",
     404: "Not found, or not visible to the caller.",
     409: "Conflicts with the current state.",
     412: "The `If-Match` ETag is stale: the resource changed since it was read.",
     422: "Validation failed; `errors` lists the fields.",
     428: "`If-Match` is required for this request.",
+    429: "Too many failed attempts; retry after `Retry-After` seconds.",
     503: "The database is unreachable; retry after `Retry-After` seconds.",
     500: "Unexpected error. The body never carries internals; the server logs the cause.",
 }
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries for the given problem statuses (422 and 500 always)."""
-    wanted = sorted({*statuses, 422, 500})
+    """OpenAPI `responses=` entries for the given problem statuses.
+
+    401 and 403 are always listed: any request may carry bad credentials or read-only
+    ones. So are 422 and 500.
+    """
+    wanted = sorted({*statuses, 401, 403, 422, 500})
     return {
         status: {
             "description": _DESCRIPTIONS[status],
@@ -82,7 +89,8 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 async def _on_domain_error(_request: Request, exc: Exception) -> Response:
-    return problem_response(cast(KlyngeError, exc).problem())
+    error = cast(KlyngeError, exc)
+    return problem_response(error.problem(), headers=error.headers)
 
 
 async def _on_validation_error(_request: Request, exc: Exception) -> Response:

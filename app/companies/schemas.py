@@ -2,9 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
 from app.api.schemas import PatchModel
+from app.api.types import Email
 from app.companies.models import Country, Language, OrganisationKind
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -43,7 +44,7 @@ class _CompanyFields(BaseModel):
     visiting_address: Address | None = None
     postal_address: Address | None = None
     invoice_address: Address | None = None
-    invoice_email: EmailStr | None = None
+    invoice_email: Email | None = None
     peppol_endpoint_id: PeppolEndpointId | None = None
     nace_code: NaceCode | None = None
     employees: Annotated[int, Field(ge=0, le=10_000_000)] | None = None

@@ -3,32 +3,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.schemas import PatchModel
+from app.api.types import Email
 from app.companies.schemas import CompanyRef
 from app.people.models import Person, Position
 
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
-
-def _email(value: str) -> str:
-    # Like EmailStr, but RFC 2606's reserved `.test` domain is allowed, since test and
-    # demo data use it (the other special-use domains stay refused). Lower-cased so the
-    # uniqueness check and the unique index agree on one spelling.
-    try:
-        validated = validate_email(value, check_deliverability=False, test_environment=True)
-    except EmailNotValidError as exc:
-        raise ValueError(f"value is not a valid email address: {exc}") from exc
-    return validated.normalized.lower()
-
-
-Email = Annotated[
-    str,
-    AfterValidator(_email),
-    WithJsonSchema({"type": "string", "format": "email", "maxLength": 320}),
-]
 Phone = Annotated[
     str,
     StringConstraints(

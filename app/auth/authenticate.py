@@ -1,0 +1,167 @@
+"""From the `Authorization` header to a `Caller`: one place, used by every route.
+
+`Authorization: Bearer <access token>` for users (from `POST /v1/auth/token`), or
+`Authorization: Bearer klk_…` for API keys. No header is the anonymous public view;
+a header that does not check out is a 401, never a silent downgrade to anonymous.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.caller import Caller, Role
+from app.api.periods import covers
+from app.api.session import SessionDep
+from app.auth.credentials import API_KEY_PREFIX, read_access_token, secret_matches, split_api_key
+from app.auth.models import ApiKey, ApiKeyScope, NetworkCoordinator, SignInSession, User
+from app.auth.policy import ensure_admin
+from app.clock import today
+from app.config import Settings
+from app.db import utcnow
+from app.errors import Unauthenticated
+from app.memberships.models import Membership, MembershipStatus
+from app.networks.models import Network
+from app.people.models import Affiliation
+
+# Two ways to present the same header in /docs: sign in with the password form, or paste
+# an API key. Both are optional: without a header the caller is anonymous.
+_password_flow = OAuth2PasswordBearer(
+    tokenUrl="/v1/auth/token", auto_error=False, scheme_name="SignIn"
+)
+_bearer = HTTPBearer(
+    auto_error=False, scheme_name="ApiKey", description="An API key: `Bearer klk_…`."
+)
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# last_used_at is written at most this often, not on every request.
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+async def _user_caller(session: AsyncSession, settings: Settings, token: str) -> Caller:
+    claims = read_access_token(settings, token)
+    row = (
+        await session.execute(
+            select(User, SignInSession)
+            .join(SignInSession, SignInSession.user_id == User.id)
+            .where(User.id == claims.user_id, SignInSession.id == claims.session_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise Unauthenticated("The access token is not valid.", code="invalid_token")
+    user, sign_in = row
+    if sign_in.revoked_at is not None:
+        raise Unauthenticated("This sign-in has been ended.", code="token_revoked")
+    if user.disabled_at is not None:
+        raise Unauthenticated("This user is disabled.", code="user_disabled")
+    if user.is_admin:
+        return Caller(role=Role.ADMIN, user_id=user.id, person_id=user.person_id)
+    organisation_ids = await _organisations_of(session, user.person_id)
+    return Caller(
+        role=Role.MEMBER,
+        user_id=user.id,
+        person_id=user.person_id,
+        organisation_ids=organisation_ids,
+        member_network_ids=await _member_networks(session, organisation_ids),
+        coordinated_network_ids=await _coordinated_networks(session, user.id),
+    )
+
+
+async def _organisations_of(
+    session: AsyncSession, person_id: uuid.UUID | None
+) -> frozenset[uuid.UUID]:
+    if person_id is None:
+        return frozenset()
+    rows = await session.scalars(
+        select(Affiliation.organisation_id).where(Affiliation.person_id == person_id)
+    )
+    return frozenset(rows)
+
+
+async def _member_networks(
+    session: AsyncSession, organisation_ids: frozenset[uuid.UUID]
+) -> frozenset[uuid.UUID]:
+    if not organisation_ids:
+        return frozenset()
+    rows = await session.scalars(
+        select(Membership.network_id).where(
+            Membership.organisation_id.in_(organisation_ids),
+            Membership.status == MembershipStatus.ACTIVE,
+            covers(Membership.starts_on, Membership.ends_on, today()),
+        )
+    )
+    return frozenset(rows)
+
+
+async def _coordinated_networks(session: AsyncSession, user_id: uuid.UUID) -> frozenset[uuid.UUID]:
+    """The networks the user coordinates and every network below them, in one query."""
+    roots = select(NetworkCoordinator.network_id.label("id")).where(
+        NetworkCoordinator.user_id == user_id
+    )
+    tree = roots.cte("coordinated", recursive=True)
+    tree = tree.union_all(select(Network.id).where(Network.parent_id == tree.c.id))
+    rows = await session.scalars(select(tree.c.id))
+    return frozenset(rows)
+
+
+async def _key_caller(session: AsyncSession, key: str) -> Caller:
+    prefix, secret = split_api_key(key)
+    api_key = await session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if api_key is None or not secret_matches(secret, api_key.secret_hash):
+        raise Unauthenticated("The API key is not valid.", code="invalid_api_key")
+    now = utcnow()
+    if api_key.revoked_at is not None:
+        raise Unauthenticated("The API key has been revoked.", code="api_key_revoked")
+    if api_key.expires_at is not None and api_key.expires_at <= now:
+        raise Unauthenticated("The API key has expired.", code="api_key_expired")
+    if api_key.last_used_at is None or now - api_key.last_used_at >= _LAST_USED_RESOLUTION:
+        await _note_use(session, api_key.id, now)
+    scopes = set(api_key.scopes)
+    if ApiKeyScope.READ in scopes or ApiKeyScope.WRITE in scopes:
+        return Caller(role=Role.ADMIN, api_key_id=api_key.id, can_write=ApiKeyScope.WRITE in scopes)
+    return Caller(role=Role.WEBSITE, api_key_id=api_key.id, can_write=False)
+
+
+async def _note_use(session: AsyncSession, api_key_id: uuid.UUID, now: datetime) -> None:
+    """Record the key's last use without ever waiting: if a concurrent request holds the
+    row (it is noting the same use), skip. A plain UPDATE would make every request with
+    this key queue behind the slowest one until it commits."""
+    free_row = (
+        select(ApiKey.id)
+        .where(ApiKey.id == api_key_id)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == free_row)
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def current_caller(
+    request: Request,
+    session: SessionDep,
+    signed_in: Annotated[str | None, Depends(_password_flow)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    token = bearer.credentials if bearer is not None else signed_in
+    if token is None:
+        caller = Caller.anonymous()
+    elif token.startswith(API_KEY_PREFIX):
+        caller = await _key_caller(session, token)
+    else:
+        caller = await _user_caller(session, request.app.state.settings, token)
+    # The audit trail reads the actor from the session (app/audit/recorder.py).
+    session.info["caller"] = caller
+    if request.method not in _SAFE_METHODS:
+        # Until each domain states who may change what, every change needs an admin.
+        ensure_admin(caller)
+    return caller
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
