@@ -7,6 +7,8 @@ from fastapi import FastAPI
 
 from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
+from app.audit.router import router as audit_router
+from app.auth.router import router as auth_router
 from app.companies.router import router as companies_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
@@ -60,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         networks_router,
         offices_router,
         memberships_router,
+        auth_router,
+        audit_router,
     ):
         app.include_router(router)
     return app
