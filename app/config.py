@@ -1,11 +1,11 @@
 """Settings, read from the environment with the ``KLYNGE_`` prefix (or a ``.env`` file)."""
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Not a secret: a placeholder that production refuses.
 _DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"  # noqa: S105
@@ -35,8 +35,9 @@ class Settings(BaseSettings):
     sign_in_failures_per_account: int = Field(default=5, ge=1)
     sign_in_failures_per_address: int = Field(default=20, ge=1)
     sign_in_failure_window_minutes: int = Field(default=15, ge=1)
-    # Origins (e.g. the cluster's website) allowed to call the API from a browser.
-    cors_origins: list[str] = []
+    # Origins (e.g. the cluster's website) allowed to call the API from a browser:
+    # KLYNGE_CORS_ORIGINS=https://www.example.no,https://admin.example.no
+    cors_origins: Annotated[list[str], NoDecode] = []
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
@@ -52,6 +53,13 @@ class Settings(BaseSettings):
                 "KLYNGE_JWT_SECRET must be set to a random value of 32+ characters in production"
             )
         return self
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
 
     @field_validator("time_zone")
     @classmethod
