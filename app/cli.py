@@ -53,9 +53,12 @@ def demo_data() -> None:
     changes nothing)."""
     from app.demo.loader import load_demo_data  # the other commands need none of it
 
-    database_url = get_settings().database_url
-    migrate.upgrade(database_url)
-    summary = asyncio.run(load_demo_data(database_url))
+    settings = get_settings()
+    if settings.environment == "production":
+        typer.echo("Demo data has public passwords; it is never loaded in production.", err=True)
+        raise typer.Exit(code=1)
+    migrate.upgrade(settings.database_url)
+    summary = asyncio.run(load_demo_data(settings.database_url, settings.environment))
     typer.echo(summary)
 
 

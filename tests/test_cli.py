@@ -50,3 +50,15 @@ def test_help_lists_the_commands() -> None:
     assert result.exit_code == 0
     for command in ("serve", "migrate", "demo-data", "purge-idempotency-keys"):
         assert command in result.output
+
+
+def test_demo_data_is_refused_in_production(
+    sqlite_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KLYNGE_ENVIRONMENT", "production")
+    monkeypatch.setenv("KLYNGE_JWT_SECRET", "x" * 40)
+    get_settings.cache_clear()
+    result = runner.invoke(cli, ["demo-data"])
+    assert result.exit_code == 1
+    assert "never loaded in production" in result.output
+    assert not sqlite_file.exists(), "nothing may be written, not even the schema"

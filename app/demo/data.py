@@ -217,6 +217,26 @@ MEMBERSHIPS = (
                    MembershipKind.PARTNER),
 )  # fmt: skip
 
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    person: str | None  # the e-mail of the demo person the user is
+    is_admin: bool = False
+    coordinates: tuple[str, ...] = ()  # network slugs
+
+
+# Sign-ins to try each role in /docs. The password is public, so `klynge demo-data`
+# refuses to run with KLYNGE_ENVIRONMENT=production.
+DEMO_PASSWORD = "klynge-demo-2026"  # noqa: S105 - documented demo credentials
+USERS = (
+    DemoUser("admin@demo.klynge.example", None, is_admin=True),
+    DemoUser("lena.karlsson@kfh.example", "lena.karlsson@kfh.example",
+             coordinates=("industrigruppen-karlskrona",)),
+    DemoUser("anna.lindqvist@marinteknik.example", "anna.lindqvist@marinteknik.example"),
+    DemoUser("kari.nordmann@yara.example", "kari.nordmann@yara.example"),
+)  # fmt: skip
+
 OFFICES = (
     # Industrigruppen's chair is elected for two years.
     DemoOffice("industrigruppen-karlskrona", "anna.lindqvist@marinteknik.example",

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.credentials import hash_password
+from app.auth.models import NetworkCoordinator, User
 from app.companies.identifiers import normalise_organisation_number
 from app.companies.models import Country, Language, Organisation
 from app.db import create_engine, create_sessionmaker
@@ -32,6 +34,8 @@ class _Loader:
         self.organisations: dict[str, Organisation] = {}
         self.people: dict[str, Person] = {}
         self.networks: dict[str, Network] = {}
+        # One Argon2 hash for all demo users: hashing is slow on purpose.
+        self.demo_password_hash = hash_password(data.DEMO_PASSWORD)
 
     def _count(self, found: object) -> None:
         if found is None:
@@ -155,6 +159,21 @@ class _Loader:
                 )
             )
 
+    async def user(self, item: data.DemoUser) -> None:
+        found = await self.session.scalar(select(User).where(User.email == item.email))
+        self._count(found)
+        if found is None:
+            user = User(
+                email=item.email,
+                password_hash=self.demo_password_hash,
+                is_admin=item.is_admin,
+                person=self.people[item.person] if item.person else None,
+            )
+            user.coordinated = [
+                NetworkCoordinator(network_id=self.networks[slug].id) for slug in item.coordinates
+            ]
+            self.session.add(user)
+
     async def load(self) -> LoadSummary:
         for organisation in data.ORGANISATIONS:
             await self.organisation(organisation)
@@ -168,6 +187,8 @@ class _Loader:
             await self.membership(membership)
         for office in data.OFFICES:
             await self.office(office)
+        for user in data.USERS:
+            await self.user(user)
         return self.summary
 
 
@@ -175,7 +196,9 @@ async def load_into(session: AsyncSession) -> LoadSummary:
     return await _Loader(session).load()
 
 
-async def load_demo_data(database_url: str) -> LoadSummary:
+async def load_demo_data(database_url: str, environment: str = "development") -> LoadSummary:
+    if environment == "production":
+        raise RuntimeError("Demo data has public passwords; it is never loaded in production.")
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
