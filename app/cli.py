@@ -1,12 +1,14 @@
 """The `klynge` command: serve, migrate, demo data and housekeeping."""
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
 
+import app.audit.recorder  # noqa: F401 - changes made from the command line are audited too
 from app import migrate
+from app.auth.models import ApiKeyScope
 from app.config import get_settings
 
 cli = typer.Typer(help="Klynge: administration of industry networks.", no_args_is_help=True)
@@ -69,6 +71,81 @@ def purge_idempotency_keys() -> None:
 
     removed = asyncio.run(purge(get_settings().database_url))
     typer.echo(f"Removed {removed} expired idempotency records.")
+
+
+def _refuse(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code=1)
+
+
+@cli.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's e-mail address (their login).")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="Asked for, hidden, when left out (given here, it stays in the shell history).",
+        ),
+    ],
+) -> None:
+    """Create an admin user (the secretariat), e.g. the first one. Migrates first."""
+    from pydantic import ValidationError
+
+    from app.auth.provisioning import create_admin as create
+    from app.errors import KlyngeError
+
+    database_url = get_settings().database_url
+    migrate.upgrade(database_url)
+    try:
+        user = asyncio.run(create(database_url, email, password))
+    except ValidationError as exc:
+        # Only the fields and what is wrong with them; never the input (the password).
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        _refuse(f"Not created: {problems}.")
+    except KlyngeError as exc:
+        _refuse(f"Not created: {exc.detail}")
+    typer.echo(f"Admin {user.email} created (id {user.id}).")
+
+
+api_key_cli = typer.Typer(help="API keys for scripts and the website.", no_args_is_help=True)
+cli.add_typer(api_key_cli, name="api-key")
+
+
+@api_key_cli.command("create")
+def create_api_key(
+    name: Annotated[str, typer.Option(help="What the key is for, e.g. `Website`.")],
+    scope: Annotated[
+        list[ApiKeyScope],
+        typer.Option(
+            help="`public` (the website's view), or `read` and optionally `write`; repeat "
+            "for several."
+        ),
+    ],
+    expires_in_days: Annotated[
+        int | None,
+        typer.Option(min=1, max=3650, help="Days until the key stops working; never if unset."),
+    ] = None,
+) -> None:
+    """Create an API key and print it: this is the only time it is shown."""
+    from app.auth.provisioning import create_api_key as create
+    from app.errors import KlyngeError
+
+    database_url = get_settings().database_url
+    migrate.upgrade(database_url)
+    try:
+        api_key, key = asyncio.run(create(database_url, name, scope, expires_in_days))
+    except KlyngeError as exc:
+        _refuse(f"Not created: {exc.detail}")
+    expiry = api_key.expires_at.isoformat() if api_key.expires_at else "never"
+    typer.echo(
+        f"API key {api_key.prefix} created (scopes: {', '.join(api_key.scopes)}; "
+        f"expires: {expiry}). Store it now; it is not shown again:",
+        err=True,
+    )
+    typer.echo(key)
 
 
 def main() -> None:

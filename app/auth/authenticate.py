@@ -19,7 +19,7 @@ from app.api.periods import covers
 from app.api.session import SessionDep
 from app.auth.credentials import API_KEY_PREFIX, read_access_token, secret_matches, split_api_key
 from app.auth.models import ApiKey, ApiKeyScope, NetworkCoordinator, SignInSession, User
-from app.auth.policy import ensure_admin
+from app.auth.policy import ensure
 from app.clock import today
 from app.config import Settings
 from app.db import utcnow
@@ -41,7 +41,10 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-async def _user_caller(session: AsyncSession, settings: Settings, token: str) -> Caller:
+async def _user_caller(
+    session: AsyncSession, settings: Settings, token: str
+) -> tuple[Caller, uuid.UUID]:
+    """The signed-in user's caller and the sign-in session the token belongs to."""
     claims = read_access_token(settings, token)
     row = (
         await session.execute(
@@ -58,9 +61,9 @@ async def _user_caller(session: AsyncSession, settings: Settings, token: str) ->
     if user.disabled_at is not None:
         raise Unauthenticated("This user is disabled.", code="user_disabled")
     if user.is_admin:
-        return Caller(role=Role.ADMIN, user_id=user.id, person_id=user.person_id)
+        return Caller(role=Role.ADMIN, user_id=user.id, person_id=user.person_id), sign_in.id
     organisation_ids = await _organisations_of(session, user.person_id)
-    return Caller(
+    caller = Caller(
         role=Role.MEMBER,
         user_id=user.id,
         person_id=user.person_id,
@@ -68,6 +71,7 @@ async def _user_caller(session: AsyncSession, settings: Settings, token: str) ->
         member_network_ids=await _member_networks(session, organisation_ids),
         coordinated_network_ids=await _coordinated_networks(session, user.id),
     )
+    return caller, sign_in.id
 
 
 async def _organisations_of(
@@ -143,25 +147,52 @@ async def _note_use(session: AsyncSession, api_key_id: uuid.UUID, now: datetime)
     )
 
 
-async def current_caller(
+async def resolve_caller(
     request: Request,
     session: SessionDep,
     signed_in: Annotated[str | None, Depends(_password_flow)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
+    """Who is asking; no rule applied yet (FastAPI resolves it once per request)."""
     token = bearer.credentials if bearer is not None else signed_in
+    if token is None and request.headers.get("Authorization"):
+        # `Basic …` or a bare value: say so rather than answer as if nothing was sent.
+        raise Unauthenticated(
+            "Send `Authorization: Bearer <access token or API key>`.", code="invalid_authorization"
+        )
     if token is None:
         caller = Caller.anonymous()
     elif token.startswith(API_KEY_PREFIX):
         caller = await _key_caller(session, token)
     else:
-        caller = await _user_caller(session, request.app.state.settings, token)
+        caller, sign_in_id = await _user_caller(session, request.app.state.settings, token)
+        # Sign-out ends the session this token belongs to; `Caller` does not carry it.
+        request.state.sign_in_session_id = sign_in_id
     # The audit trail reads the actor from the session (app/audit/recorder.py).
     session.info["caller"] = caller
+    return caller
+
+
+async def current_caller(
+    request: Request, caller: Annotated[Caller, Depends(resolve_caller)]
+) -> Caller:
     if request.method not in _SAFE_METHODS:
-        # Until each domain states who may change what, every change needs an admin.
-        ensure_admin(caller)
+        # A floor under every change, whatever a route forgets: anonymous callers (401) and
+        # read-only credentials (403) change nothing. Who may change what beyond that is
+        # each domain service's rule (app/auth/policy.py), checked on every change.
+        ensure(caller, caller.role is not Role.ANONYMOUS, "Sign in or send an API key to do this.")
     return caller
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def current_sign_in_session_id(
+    request: Request, _caller: Annotated[Caller, Depends(resolve_caller)]
+) -> uuid.UUID | None:
+    """The sign-in session of the request's access token; None for API keys and anonymous."""
+    session_id: uuid.UUID | None = getattr(request.state, "sign_in_session_id", None)
+    return session_id
+
+
+SignInSessionId = Annotated[uuid.UUID | None, Depends(current_sign_in_session_id)]

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from app.api.caller import Caller
 from app.api.deps import CallerDep, SessionDep
 from app.api.etag import (
     IfMatchHeader,
@@ -36,9 +37,9 @@ def _location(company_id: uuid.UUID) -> str:
     return f"/v1/companies/{company_id}"
 
 
-def _one(organisation: Organisation, status_code: int = 200) -> Response:
+def _one(caller: Caller, organisation: Organisation, status_code: int = 200) -> Response:
     return resource_response(
-        CompanyRead.model_validate(organisation),
+        service.describe_organisation(caller, organisation),
         version=organisation.version,
         status_code=status_code,
         location=_location(organisation.id) if status_code == 201 else None,
@@ -50,14 +51,16 @@ def _one(organisation: Organisation, status_code: int = 200) -> Response:
     status_code=201,
     response_model=CompanyRead,
     summary="Register an organisation",
-    description="Organisation and VAT numbers are checked per country and stored normalised.",
+    description="Organisation and VAT numbers are checked per country and stored normalised. "
+    "Admins and network coordinators (who add members); only admins set `notes`.",
     responses=problem_responses(400, 409),
 )
 async def create_company(
     body: CompanyCreate, session: SessionDep, caller: CallerDep, idempotency: IdempotencyDep
 ) -> Response:
     async def create() -> Response:
-        return _one(await service.create_organisation(session, caller, body), status_code=201)
+        organisation = await service.create_organisation(session, caller, body)
+        return _one(caller, organisation, status_code=201)
 
     return await idempotency.run(create)
 
@@ -66,7 +69,8 @@ async def create_company(
     "",
     response_model=Page[CompanyRead],
     summary="List organisations",
-    description="Keyset-paginated; archived organisations only with `archived=true`.",
+    description="Keyset-paginated; archived organisations only with `archived=true`. "
+    "`notes` is internal: null for anyone but admins.",
     responses=problem_responses(400),
 )
 async def list_companies(
@@ -86,7 +90,8 @@ async def list_companies(
     )
     rows, order = await service.list_organisations(session, caller, where, sort, page)
     items, next_cursor = cut_page(rows, order, page)
-    return page_response(request, [CompanyRead.model_validate(row) for row in items], next_cursor)
+    reads = [service.describe_organisation(caller, row) for row in items]
+    return page_response(request, reads, next_cursor)
 
 
 @router.get(
@@ -96,7 +101,7 @@ async def list_companies(
     responses=problem_responses(404),
 )
 async def get_company(company_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
-    return _one(await service.get_organisation(session, caller, company_id))
+    return _one(caller, await service.get_organisation(session, caller, company_id))
 
 
 @router.patch(
@@ -106,7 +111,10 @@ async def get_company(company_id: uuid.UUID, session: SessionDep, caller: Caller
     description="Requires `If-Match` with the ETag from the last read. 409 "
     "`organisation_number_taken` when another organisation has the number; 409 "
     "`organisation_administers_networks` when `kind` changes away from `association` while "
-    "it administers networks.",
+    "it administers networks. Admins change any field; a representative of the organisation "
+    "(a signed-in user whose person is affiliated with it) only its contact data: "
+    + ", ".join(f"`{name}`" for name in sorted(service.MEMBER_EDITABLE_FIELDS))
+    + " (any other field: 403 `field_not_allowed`, nothing changed).",
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_company(
@@ -116,12 +124,13 @@ async def update_company(
     caller: CallerDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    organisation = await service.get_organisation(session, caller, company_id)
+    organisation = await service.organisation_to_change(session, caller, company_id, body)
     require_if_match(if_match, organisation.version)
-    return _one(await service.update_organisation(session, organisation, body))
+    return _one(caller, await service.update_organisation(session, organisation, body))
 
 
 _IF_MATCH_OPTIONAL = " `If-Match` is optional here; checked when sent (412 when stale)."
+_ADMINS_ONLY = " Admins only."
 
 
 @router.post(
@@ -130,7 +139,8 @@ _IF_MATCH_OPTIONAL = " `If-Match` is optional here; checked when sent (412 when 
     summary="Archive an organisation",
     description="Hides it from lists and keeps its history; referenced organisations are "
     "archived, never deleted. Archiving an archived organisation changes nothing."
-    + _IF_MATCH_OPTIONAL,
+    + _IF_MATCH_OPTIONAL
+    + _ADMINS_ONLY,
     responses=problem_responses(404, 412),
 )
 async def archive_company(
@@ -139,9 +149,9 @@ async def archive_company(
     caller: CallerDep,
     if_match: OptionalIfMatchHeader = None,
 ) -> Response:
-    organisation = await service.get_organisation(session, caller, company_id)
+    organisation = await service.organisation_to_change(session, caller, company_id, None)
     check_if_match_when_sent(if_match, organisation.version)
-    return _one(await service.archive_organisation(session, organisation))
+    return _one(caller, await service.archive_organisation(session, organisation))
 
 
 @router.post(
@@ -149,7 +159,8 @@ async def archive_company(
     response_model=CompanyRead,
     summary="Restore an archived organisation",
     description="Restoring an organisation that is not archived changes nothing."
-    + _IF_MATCH_OPTIONAL,
+    + _IF_MATCH_OPTIONAL
+    + _ADMINS_ONLY,
     responses=problem_responses(404, 412),
 )
 async def restore_company(
@@ -158,9 +169,9 @@ async def restore_company(
     caller: CallerDep,
     if_match: OptionalIfMatchHeader = None,
 ) -> Response:
-    organisation = await service.get_organisation(session, caller, company_id)
+    organisation = await service.organisation_to_change(session, caller, company_id, None)
     check_if_match_when_sent(if_match, organisation.version)
-    return _one(await service.restore_organisation(session, organisation))
+    return _one(caller, await service.restore_organisation(session, organisation))
 
 
 @router.delete(
@@ -169,10 +180,10 @@ async def restore_company(
     summary="Delete an unreferenced organisation",
     description="Only an organisation nothing refers to can be deleted (e.g. one registered "
     "by mistake); otherwise 409 `organisation_referenced`, whose `referenced_by` lists what "
-    "refers to it (`affiliations`, `memberships`, `networks`): archive it instead.",
+    "refers to it (`affiliations`, `memberships`, `networks`): archive it instead." + _ADMINS_ONLY,
     responses=problem_responses(404, 409),
 )
 async def delete_company(company_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
-    organisation = await service.get_organisation(session, caller, company_id)
+    organisation = await service.organisation_to_change(session, caller, company_id, None)
     await service.delete_organisation(session, organisation)
     return Response(status_code=204)

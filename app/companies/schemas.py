@@ -128,7 +128,7 @@ class CompanyRead(BaseModel):
     apprentices: int | None
     website: str | None
     language: Language
-    notes: str | None
+    notes: str | None = Field(description="Internal remarks: null for anyone but admins.")
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime

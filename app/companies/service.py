@@ -7,10 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.auth.policy import ensure, ensure_admin, ensure_fields_allowed
 from app.companies.identifiers import normalise_organisation_number, normalise_vat_number
 from app.companies.models import Country, Language, Organisation, OrganisationKind
 from app.companies.repository import OrganisationFilter, OrganisationRepository
-from app.companies.schemas import CompanyCreate, CompanyUpdate
+from app.companies.schemas import CompanyCreate, CompanyRead, CompanyUpdate
 from app.db import utcnow
 from app.errors import Conflict, not_found, register_constraint_error
 
@@ -20,6 +21,18 @@ register_constraint_error(
         "That organisation number was registered by a request that finished first.",
         code="organisation_number_taken",
     ),
+)
+
+# What an organisation's own representatives keep up to date themselves.
+MEMBER_EDITABLE_FIELDS = frozenset(
+    {
+        "visiting_address",
+        "postal_address",
+        "invoice_address",
+        "invoice_email",
+        "peppol_endpoint_id",
+        "website",
+    }
 )
 
 _DEFAULT_LANGUAGE = {Country.NORWAY: Language.NORWEGIAN_BOKMAL, Country.SWEDEN: Language.SWEDISH}
@@ -32,6 +45,15 @@ async def get_organisation(
     if organisation is None:
         raise not_found("company", organisation_id)
     return organisation
+
+
+def describe_organisation(caller: Caller, organisation: Organisation) -> CompanyRead:
+    """The representation: business registry data for anyone, `notes` for admins only
+    (internal remarks of the secretariat)."""
+    read = CompanyRead.model_validate(organisation)
+    if not caller.is_admin:
+        read.notes = None
+    return read
 
 
 async def list_organisations(
@@ -71,6 +93,15 @@ async def _check_identifiers(
 async def create_organisation(
     session: AsyncSession, caller: Caller, data: CompanyCreate
 ) -> Organisation:
+    # Coordinators register the organisations they add as members; `notes` stay the
+    # secretariat's, as only it reads them.
+    ensure(
+        caller,
+        caller.is_admin or bool(caller.coordinated_network_ids),
+        "Only an admin or a network coordinator may register organisations.",
+    )
+    if not caller.is_admin:
+        ensure_fields_allowed(caller, data.model_fields_set, data.model_fields_set - {"notes"})
     repository = OrganisationRepository(session)
     values = _stored_values(data.model_dump(mode="json"))
     values["display_name"] = values["display_name"] or values["legal_name"]
@@ -100,10 +131,37 @@ async def _check_still_administers_nothing(
         )
 
 
+async def organisation_to_change(
+    session: AsyncSession,
+    caller: Caller,
+    organisation_id: uuid.UUID,
+    data: CompanyUpdate | None,
+) -> Organisation:
+    """The organisation the caller is about to change with `data`, or archive, restore or
+    delete (None): 404 when unknown, then 401/403 when they may not. Called before the
+    router checks `If-Match`, so a caller without the right learns nothing from 428/412.
+
+    Admins change anything. A member changes only the contact data of an organisation
+    their person is affiliated with; any other field is refused by name, nothing written.
+    """
+    organisation = await get_organisation(session, caller, organisation_id)
+    if data is None or caller.is_admin:
+        ensure_admin(caller)
+        return organisation
+    ensure(
+        caller,
+        organisation.id in caller.organisation_ids,
+        "Only an admin or a representative of this organisation may change it.",
+    )
+    ensure_fields_allowed(caller, data.model_fields_set, set(MEMBER_EDITABLE_FIELDS))
+    return organisation
+
+
 async def update_organisation(
     session: AsyncSession, organisation: Organisation, data: CompanyUpdate
 ) -> Organisation:
-    """Apply the fields sent; every rule is checked before anything changes."""
+    """Apply the fields sent to an organisation from `organisation_to_change`; every rule
+    is checked before anything changes."""
     repository = OrganisationRepository(session)
     changes = _stored_values(data.model_dump(mode="json", exclude_unset=True))
     new_kind = changes.get("kind", organisation.kind)

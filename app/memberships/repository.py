@@ -21,7 +21,7 @@ from app.api.periods import covers, holds, overlaps
 from app.memberships.models import Membership, MembershipKind, MembershipStatus, Representative
 from app.memberships.schemas import MembershipInclude
 from app.networks.models import Network
-from app.people.models import Affiliation, Person
+from app.networks.visibility import in_visible_network
 
 SORTS = {"starts_on": Membership.starts_on, "created_at": Membership.created_at}
 
@@ -47,6 +47,17 @@ def _lacks_parent_cover(parent_network_id: uuid.UUID) -> ColumnElement[bool]:
     )
 
 
+def readable_include(
+    caller: Caller, include: Iterable[MembershipInclude]
+) -> frozenset[MembershipInclude]:
+    """What of `include` the caller may see: representatives' person records are personal
+    data, so for the public their `person` stays null (the ids and roles remain)."""
+    wanted = frozenset(include)
+    if caller.sees_personal_data:
+        return wanted
+    return wanted - {MembershipInclude.REPRESENTATIVES}
+
+
 def _loaders(include: Iterable[MembershipInclude]) -> list[Any]:
     # One SELECT ... IN per relationship, whatever the number of rows.
     wanted = set(include)
@@ -68,8 +79,11 @@ class MembershipRepository:
         self.session = session
 
     def _visible(self, stmt: Select[Membership], caller: Caller) -> Select[Membership]:
-        # Every membership is visible today; closed networks narrow this in one place.
-        return stmt
+        # A membership is visible exactly when its network is: a filter by a hidden
+        # network's id finds nothing, as for an unknown one.
+        if caller.sees_everything:
+            return stmt
+        return stmt.where(in_visible_network(caller, Membership.network_id))
 
     async def get(
         self,
@@ -78,7 +92,7 @@ class MembershipRepository:
         include: Iterable[MembershipInclude] = (),
     ) -> Membership | None:
         stmt = select(Membership).where(Membership.id == membership_id)
-        stmt = self._visible(stmt, caller).options(*_loaders(include))
+        stmt = self._visible(stmt, caller).options(*_loaders(readable_include(caller, include)))
         return await self.session.scalar(stmt)
 
     async def list(
@@ -101,28 +115,10 @@ class MembershipRepository:
             stmt = stmt.where(Membership.kind == where.kind)
         if where.active_on is not None:
             stmt = stmt.where(covers(Membership.starts_on, Membership.ends_on, where.active_on))
-        stmt = apply_keyset(stmt, order, page).options(*_loaders(include))
+        loaders = _loaders(readable_include(caller, include))
+        stmt = apply_keyset(stmt, order, page).options(*loaders)
         rows = await self.session.scalars(stmt)
         return list(rows), order
-
-    async def existing_people(self, person_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-        # Reads people directly: must go through the caller-aware people repository when
-        # visibility arrives.
-        rows = await self.session.scalars(select(Person.id).where(Person.id.in_(list(person_ids))))
-        return set(rows)
-
-    async def affiliated_people(
-        self, organisation_id: uuid.UUID, person_ids: Iterable[uuid.UUID]
-    ) -> set[uuid.UUID]:
-        # Reads affiliations directly: must go through the caller-aware people repository
-        # when visibility arrives.
-        rows = await self.session.scalars(
-            select(Affiliation.person_id).where(
-                Affiliation.organisation_id == organisation_id,
-                Affiliation.person_id.in_(list(person_ids)),
-            )
-        )
-        return set(rows)
 
     async def overlapping(
         self,

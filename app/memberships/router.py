@@ -25,7 +25,7 @@ from app.api.responses import json_response, page_response, resource_response
 from app.api.types import IsoDate
 from app.memberships import service
 from app.memberships.models import Membership, MembershipKind, MembershipStatus
-from app.memberships.repository import MembershipFilter
+from app.memberships.repository import MembershipFilter, readable_include
 from app.memberships.schemas import (
     MembershipCreate,
     MembershipEnd,
@@ -74,7 +74,7 @@ def _one(
     "affiliated with the organisation, and — for an active membership of a network that "
     "requires it — one active membership of the parent network holding the whole period "
     "(an open-ended membership needs an open-ended parent membership; 409 "
-    "`parent_membership_required`).",
+    "`parent_membership_required`). Admins and the network's coordinators only.",
     responses=problem_responses(400, 409),
 )
 async def create_membership(
@@ -90,7 +90,10 @@ async def create_membership(
     "",
     response_model=Page[MembershipRead],
     summary="List memberships",
-    description="Keyset-paginated. `active_on` keeps memberships whose period covers the day.",
+    description="Keyset-paginated. `active_on` keeps memberships whose period covers the day. "
+    "Only memberships of networks the caller may see are listed (a filter by another "
+    "network's id finds none); `include=representatives` embeds people's records only for "
+    "signed-in users and admins.",
     responses=problem_responses(400),
 )
 async def list_memberships(
@@ -113,7 +116,7 @@ async def list_memberships(
         kind=kind,
         active_on=active_on,
     )
-    included = parse_include(include, MembershipInclude)
+    included = readable_include(caller, parse_include(include, MembershipInclude))
     rows, order = await service.list_memberships(session, caller, where, sort, page, included)
     items, next_cursor = cut_page(rows, order, page)
     return page_response(request, [MembershipRead.of(row, included) for row in items], next_cursor)
@@ -128,7 +131,7 @@ async def list_memberships(
 async def get_membership(
     membership_id: uuid.UUID, session: SessionDep, caller: CallerDep, include: IncludeParam = None
 ) -> Response:
-    included = parse_include(include, MembershipInclude)
+    included = readable_include(caller, parse_include(include, MembershipInclude))
     membership = await service.get_membership(session, caller, membership_id, included)
     return _one(membership, include=included)
 
@@ -145,7 +148,8 @@ async def get_membership(
     "memberships of child networks depend on is refused with 409 "
     "`has_dependent_memberships` (listing them in `dependent_ids`): shorten or end those "
     "first, or use `POST /v1/memberships/{id}/end`, which ends them on the same date. "
-    "Ended memberships do not change: any change is 409 `membership_ended`.",
+    "Ended memberships do not change: any change is 409 `membership_ended`. Admins and the "
+    "network's coordinators only.",
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_membership(
@@ -155,7 +159,7 @@ async def update_membership(
     caller: CallerDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    membership = await service.get_membership(session, caller, membership_id)
+    membership = await service.membership_to_change(session, caller, membership_id)
     require_if_match(if_match, membership.version)
     return _one(await service.update_membership(session, caller, membership, body))
 
@@ -168,7 +172,8 @@ async def update_membership(
     "membership answers 409 `membership_ended`. Also ends, on the same date, the "
     "organisation's memberships of child networks that require this network's membership, "
     "and so on down the tree; the response lists them in `ended_dependents`. `If-Match` "
-    "is optional; checked when sent (412 when stale, and nothing is ended).",
+    "is optional; checked when sent (412 when stale, and nothing is ended). Admins and the "
+    "network's coordinators only.",
     responses=problem_responses(400, 404, 409, 412),
 )
 async def end_membership(
@@ -178,7 +183,7 @@ async def end_membership(
     body: Annotated[MembershipEnd | None, Body()] = None,
     if_match: OptionalIfMatchHeader = None,
 ) -> Response:
-    membership = await service.get_membership(session, caller, membership_id)
+    membership = await service.membership_to_change(session, caller, membership_id)
     check_if_match_when_sent(if_match, membership.version)
     ended, dependents = await service.end_membership(session, membership, body or MembershipEnd())
     result = MembershipEnded(

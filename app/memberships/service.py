@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
 from app.api.periods import check_period, check_transition
+from app.auth.policy import ensure_manages_network
 from app.clock import today
 from app.companies.repository import OrganisationRepository
 from app.db import utcnow
@@ -28,6 +29,7 @@ from app.memberships.schemas import (
 )
 from app.networks.models import Network, NetworkStatus
 from app.networks.repository import NetworkRepository
+from app.people.repository import PersonRepository
 
 # Ending is its own action (`end_membership`), with its cascade.
 _TRANSITIONS = {
@@ -76,7 +78,8 @@ async def list_memberships(
 
 
 async def _check_representatives(
-    repository: MembershipRepository,
+    session: AsyncSession,
+    caller: Caller,
     organisation_id: uuid.UUID,
     representatives: Sequence[RepresentativeIn],
 ) -> None:
@@ -91,8 +94,9 @@ async def _check_representatives(
         seen.add(item.person_id)
     if not seen:
         return
-    existing = await repository.existing_people(seen)
-    affiliated = await repository.affiliated_people(organisation_id, seen)
+    people = PersonRepository(session)
+    existing = await people.existing_ids(caller, seen)
+    affiliated = await people.affiliated_ids(caller, organisation_id, seen)
     for index, item in enumerate(representatives):
         field = f"representatives.{index}.person_id"
         if item.person_id not in existing:
@@ -169,9 +173,22 @@ async def _network(session: AsyncSession, caller: Caller, network_id: uuid.UUID)
     return network
 
 
+async def membership_to_change(
+    session: AsyncSession, caller: Caller, membership_id: uuid.UUID
+) -> Membership:
+    """The membership the caller is about to change or end: 404 when they may not see
+    it, then 401/403 unless they manage its network. Called before the router checks
+    `If-Match`, so a caller without the right learns nothing from a 428 or 412."""
+    membership = await get_membership(session, caller, membership_id)
+    ensure_manages_network(caller, membership.network_id)
+    return membership
+
+
 async def create_membership(
     session: AsyncSession, caller: Caller, data: MembershipCreate
 ) -> Membership:
+    # First: whether the network exists is no business of a caller who may not manage it.
+    ensure_manages_network(caller, data.network_id)
     repository = MembershipRepository(session)
     organisation = await OrganisationRepository(session).get(caller, data.organisation_id)
     if organisation is None:
@@ -190,7 +207,7 @@ async def create_membership(
     if network.status == NetworkStatus.ARCHIVED:
         raise Conflict(f"{network.name} is archived and takes no members.", code="network_archived")
     check_period(data.starts_on, data.ends_on)
-    await _check_representatives(repository, data.organisation_id, data.representatives)
+    await _check_representatives(session, caller, data.organisation_id, data.representatives)
     membership = Membership(
         organisation_id=data.organisation_id,
         network_id=data.network_id,
@@ -249,6 +266,7 @@ def _replace_representatives(membership: Membership, wanted: Sequence[Representa
 async def update_membership(
     session: AsyncSession, caller: Caller, membership: Membership, data: MembershipUpdate
 ) -> Membership:
+    """Change a membership from `membership_to_change`."""
     # Ended first: whatever the change, the answer for history is the same.
     if membership.status == MembershipStatus.ENDED:
         raise _ended(membership)
@@ -261,7 +279,9 @@ async def update_membership(
     ends_on = data.ends_on if "ends_on" in changes else membership.ends_on
     check_period(starts_on, ends_on)
     if data.representatives is not None:
-        await _check_representatives(repository, membership.organisation_id, data.representatives)
+        await _check_representatives(
+            session, caller, membership.organisation_id, data.representatives
+        )
 
     former_period = (membership.starts_on, membership.ends_on)
     period_changed = (starts_on, ends_on) != former_period
@@ -295,7 +315,8 @@ async def update_membership(
 async def end_membership(
     session: AsyncSession, membership: Membership, data: MembershipEnd
 ) -> tuple[Membership, list[Membership]]:
-    """End the membership and, down the tree, every membership that requires it."""
+    """End a membership from `membership_to_change` and, down the tree, every membership
+    that requires it (all in networks below, which its coordinators manage too)."""
     if membership.status == MembershipStatus.ENDED:
         raise _ended(membership)
     repository = MembershipRepository(session)

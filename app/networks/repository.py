@@ -18,6 +18,7 @@ from app.companies.models import Organisation
 from app.db import utcnow
 from app.memberships.models import Membership, MembershipKind, MembershipStatus
 from app.networks.models import Network, NetworkStatus, Visibility
+from app.networks.visibility import network_visible
 from app.offices.models import OfficeTerm
 
 SORTS = {"name": Network.name, "created_at": Network.created_at}
@@ -49,13 +50,31 @@ class MembershipFigures:
     apprentices: int
 
 
+def _parent_visible(caller: Caller) -> ColumnElement[bool]:
+    parent = aliased(Network)
+    return (
+        exists()
+        .where(parent.id == Network.parent_id, network_visible(caller, parent))
+        .correlate(Network)
+    )
+
+
+def _is_root(caller: Caller) -> ColumnElement[bool]:
+    """A network is a root for the caller when it has no parent they may see: its
+    representation then shows `parent_id: null` (`NetworkRead.of`), and lists agree."""
+    if caller.sees_everything:
+        return Network.parent_id.is_(None)
+    return ~_parent_visible(caller)
+
+
 class NetworkRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     def _visible(self, stmt: Select[Network], caller: Caller) -> Select[Network]:
-        # Every network is visible today; closed networks will be narrowed here, once.
-        return stmt
+        if caller.sees_everything:
+            return stmt
+        return stmt.where(network_visible(caller))
 
     def _loading(
         self, stmt: Select[Network], include: frozenset[NetworkInclude]
@@ -104,10 +123,12 @@ class NetworkRepository:
         stmt = self._visible(select(Network), caller)
         if where.parent_id is not None:
             stmt = stmt.where(Network.parent_id == where.parent_id)
+            if not caller.sees_everything:
+                # The children of a hidden network are not listed: a non-empty answer
+                # would confirm that it exists.
+                stmt = stmt.where(_parent_visible(caller))
         if where.root is not None:
-            stmt = stmt.where(
-                Network.parent_id.is_(None) if where.root else Network.parent_id.is_not(None)
-            )
+            stmt = stmt.where(_is_root(caller) if where.root else ~_is_root(caller))
         if where.visibility is not None:
             stmt = stmt.where(Network.visibility == where.visibility)
         if where.status is not None:
@@ -117,6 +138,19 @@ class NetworkRepository:
         stmt = self._loading(apply_keyset(stmt, order, page), include)
         rows = await self.session.scalars(stmt)
         return list(rows), order
+
+    async def hidden_among(
+        self, caller: Caller, network_ids: Collection[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        """Which of these networks the caller may not see: one query, none for an admin.
+        Used for the ids other rows point at (a network's `parent_id`)."""
+        if caller.sees_everything or not network_ids:
+            return set()
+        wanted = set(network_ids)
+        visible = await self.session.scalars(
+            select(Network.id).where(Network.id.in_(wanted), network_visible(caller))
+        )
+        return wanted - set(visible)
 
     async def find_by_slug(self, slug: str) -> Network | None:
         return await self.session.scalar(select(Network).where(Network.slug == slug))

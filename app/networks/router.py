@@ -58,7 +58,9 @@ async def _one(
     response_model=NetworkRead,
     summary="Create a network",
     description="Without `administered_by_id` the network inherits its parent's administering "
-    "association and follows it when it changes.",
+    "association and follows it when it changes. Admins create any network; a coordinator "
+    "creates networks below one they manage, without `administered_by_id` or "
+    "`requires_parent_membership` (403 `field_not_allowed`).",
     responses=problem_responses(400, 409),
 )
 async def create_network(
@@ -76,7 +78,9 @@ async def create_network(
     response_model=Page[NetworkRead],
     summary="List networks",
     description="Keyset-paginated. `root=true` lists only top-level networks; `parent_id` "
-    "lists the children of one network.",
+    "lists the children of one network. Closed networks are listed only to their members, "
+    "their coordinators and admins; to anyone else they do not exist (nor does the "
+    "`parent_id` of a network below one).",
     responses=problem_responses(400),
 )
 async def list_networks(
@@ -125,7 +129,9 @@ async def get_network(
     "lack an active membership of the (new) parent holding their period (409 "
     "`parent_membership_missing`, with `uncovered_count`). Status moves "
     "planned → active | archived, active → archived, archived → active. The ETag also "
-    "changes when office terms are recorded or their dates change.",
+    "changes when office terms are recorded or their dates change. Admins and the network's "
+    "coordinators may change it; `parent_id`, `administered_by_id` and "
+    "`requires_parent_membership` are the admins' alone (403 `field_not_allowed`).",
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_network(
@@ -135,7 +141,7 @@ async def update_network(
     caller: CallerDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    network = await service.get_network(session, caller, network_id)
+    network = await service.network_to_change(session, caller, network_id, body)
     require_if_match(if_match, network.version)
     return await _one(session, caller, await service.update_network(session, caller, network, body))
 
@@ -145,11 +151,12 @@ async def update_network(
     status_code=204,
     summary="Delete an unused network",
     description="Only a network with no sub-networks, memberships or office terms can be "
-    "deleted (e.g. one created by mistake); otherwise 409 `network_in_use`: archive it instead.",
+    "deleted (e.g. one created by mistake); otherwise 409 `network_in_use`: archive it "
+    "instead. Admins only.",
     responses=problem_responses(404, 409),
 )
 async def delete_network(network_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
-    network = await service.get_network(session, caller, network_id)
+    network = await service.network_to_change(session, caller, network_id, None)
     await service.delete_network(session, network)
     return Response(status_code=204)
 

@@ -108,7 +108,9 @@ class NetworkRef(BaseModel):
 
 class NetworkRead(BaseModel):
     id: uuid.UUID
-    parent_id: uuid.UUID | None
+    parent_id: uuid.UUID | None = Field(
+        description="Null for a root network, and where the caller may not see the parent."
+    )
     slug: str
     name: str
     description: str | None
@@ -124,7 +126,9 @@ class NetworkRead(BaseModel):
     )
     office_holders: list[OfficeHolder] = Field(description="The terms covering today, chair first.")
     parent: NetworkRef | None = Field(
-        default=None, description="With `include=parent`; null otherwise."
+        default=None,
+        description="With `include=parent`; null otherwise, and for a parent the caller "
+        "may not see.",
     )
     administered_by: CompanyRef | None = Field(
         default=None, description="With `include=administered_by`; null otherwise."
@@ -139,16 +143,20 @@ class NetworkRead(BaseModel):
         network: Network,
         office_holders: Sequence[OfficeHolder],
         include: frozenset[NetworkInclude] = frozenset(),
+        *,
+        parent_hidden: bool = False,
     ) -> "NetworkRead":
+        """`parent_hidden`: the caller may not see the parent, so neither it nor its id
+        is shown; to them the network is a root."""
         # Built by hand rather than from_attributes: relationships are lazy="raise", so
         # only what the repository loaded for this `include` may be touched.
-        parent = network.parent if NetworkInclude.PARENT in include else None
+        parent = network.parent if NetworkInclude.PARENT in include and not parent_hidden else None
         administrator = (
             network.administered_by if NetworkInclude.ADMINISTERED_BY in include else None
         )
         return cls(
             id=network.id,
-            parent_id=network.parent_id,
+            parent_id=None if parent_hidden else network.parent_id,
             slug=network.slug,
             name=network.name,
             description=network.description,

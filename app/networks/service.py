@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
 from app.api.periods import check_transition
+from app.auth.policy import ensure_admin, ensure_fields_allowed, ensure_manages_network
 from app.clock import today
 from app.companies.models import OrganisationKind
 from app.companies.repository import OrganisationRepository
@@ -35,6 +36,10 @@ _PLAIN_FIELDS = (
     "meetings_per_year",
     "requires_parent_membership",
 )
+# The administering association and the parent rule are the secretariat's; so is moving
+# a network, though a coordinator picks the parent of one they create below their own.
+_ADMIN_ONLY_ON_CREATE = frozenset({"administered_by_id", "requires_parent_membership"})
+_ADMIN_ONLY_ON_UPDATE = _ADMIN_ONLY_ON_CREATE | {"parent_id"}
 
 
 def _slug_taken(slug: str | None = None) -> Conflict:
@@ -77,9 +82,24 @@ async def describe_networks(
     networks: Sequence[Network],
     include: frozenset[NetworkInclude] = frozenset(),
 ) -> list[NetworkRead]:
-    """The representations, with today's office holders fetched for all in one query."""
+    """The representations, with today's office holders fetched for all in one query.
+
+    A parent the caller may not see is left out entirely, its id too: an open network
+    below a closed one must not name it.
+    """
     holders = await offices.current_holders(session, caller, [network.id for network in networks])
-    return [NetworkRead.of(network, holders.get(network.id, []), include) for network in networks]
+    hidden = await NetworkRepository(session).hidden_among(
+        caller, {network.parent_id for network in networks if network.parent_id is not None}
+    )
+    return [
+        NetworkRead.of(
+            network,
+            holders.get(network.id, []),
+            include,
+            parent_hidden=network.parent_id in hidden,
+        )
+        for network in networks
+    ]
 
 
 async def _check_slug(
@@ -158,7 +178,17 @@ async def _check_members_covered(
         )
 
 
+def _authorise_fields(caller: Caller, sent: set[str], admin_only: frozenset[str]) -> None:
+    """A coordinator who sends a field that is the secretariat's is refused by name, and
+    nothing is written (the allowed fields sent with it neither)."""
+    if not caller.is_admin:
+        ensure_fields_allowed(caller, sent, sent - admin_only)
+
+
 async def create_network(session: AsyncSession, caller: Caller, data: NetworkCreate) -> Network:
+    # Root networks are the secretariat's; a coordinator adds networks below one they manage.
+    ensure_manages_network(caller, data.parent_id)
+    _authorise_fields(caller, data.model_fields_set, _ADMIN_ONLY_ON_CREATE)
     repository = NetworkRepository(session)
     if data.parent_id is not None:
         await repository.lock_tree()
@@ -174,9 +204,28 @@ async def create_network(session: AsyncSession, caller: Caller, data: NetworkCre
     return network
 
 
+async def network_to_change(
+    session: AsyncSession, caller: Caller, network_id: uuid.UUID, data: NetworkUpdate | None
+) -> Network:
+    """The network the caller is about to change with `data` (or delete, when None).
+
+    404 when they may not see it, then 401/403 when they may not make this change. The
+    router calls it before checking `If-Match`, so a caller without the right learns
+    nothing from a 428 or 412.
+    """
+    network = await get_network(session, caller, network_id)
+    if data is None:
+        ensure_admin(caller)
+    else:
+        ensure_manages_network(caller, network.id)
+        _authorise_fields(caller, data.model_fields_set, _ADMIN_ONLY_ON_UPDATE)
+    return network
+
+
 async def update_network(
     session: AsyncSession, caller: Caller, network: Network, data: NetworkUpdate
 ) -> Network:
+    """Apply the change to a network from `network_to_change`."""
     repository = NetworkRepository(session)
     changes = data.model_dump(exclude_unset=True)
     reparented = "parent_id" in changes and changes["parent_id"] != network.parent_id
@@ -229,6 +278,7 @@ async def update_network(
 
 
 async def delete_network(session: AsyncSession, network: Network) -> None:
+    """Delete a network from `network_to_change` (the secretariat's alone)."""
     repository = NetworkRepository(session)
     if await repository.is_in_use(network.id):
         raise Conflict(

@@ -12,8 +12,8 @@ from sqlalchemy.orm import contains_eager
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
 from app.api.periods import covers, overlaps
+from app.networks.visibility import in_visible_network
 from app.offices.models import OfficeKind, OfficeTerm
-from app.people.models import Person
 
 SORTS = {"starts_on": OfficeTerm.starts_on}
 # Holders are listed by rank, not by the alphabet.
@@ -37,8 +37,10 @@ class OfficeTermRepository:
         self.session = session
 
     def _visible(self, stmt: Select[OfficeTerm], caller: Caller) -> Select[OfficeTerm]:
-        # Terms are visible whenever their network is; access control narrows this here.
-        return stmt
+        # Offices are public roles: a term is visible exactly when its network is.
+        if caller.sees_everything:
+            return stmt
+        return stmt.where(in_visible_network(caller, OfficeTerm.network_id))
 
     def _with_person(self, caller: Caller) -> Select[OfficeTerm]:
         # Every representation carries the holder's name: join it, never load per row.
@@ -107,11 +109,6 @@ class OfficeTermRepository:
         if exclude_id is not None:
             stmt = stmt.where(OfficeTerm.id != exclude_id)
         return await self.session.scalar(stmt.order_by(OfficeTerm.starts_on).limit(1))
-
-    async def get_person(self, person_id: uuid.UUID) -> Person | None:
-        # Reads the person directly: must go through the caller-aware people repository
-        # when visibility arrives.
-        return await self.session.get(Person, person_id)
 
     def add(self, term: OfficeTerm) -> None:
         self.session.add(term)

@@ -74,7 +74,7 @@ async def list_office_terms(
     description="A chair's term runs two years unless `ends_on` is sent. A chair, vice chair "
     "or secretary never has two holders on the same day (409 `office_term_overlap`); a board "
     "has any number of members. The network's ETag changes too, since it shows its office "
-    "holders.",
+    "holders. Admins and the network's coordinators only.",
     responses=problem_responses(400, 404, 409),
 )
 async def create_office_term(
@@ -108,7 +108,8 @@ async def get_office_term(
     response_model=OfficeTermRead,
     summary="Change an office term's dates",
     description="Requires `If-Match`. Set `ends_on` to step down early. Terms are never "
-    "deleted, so the history stays. Changed dates change the network's ETag too.",
+    "deleted, so the history stays. Changed dates change the network's ETag too. Admins "
+    "and the network's coordinators only.",
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_office_term(
@@ -119,6 +120,6 @@ async def update_office_term(
     caller: CallerDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    term = await service.get_term(session, caller, network_id, term_id)
+    term = await service.term_to_change(session, caller, network_id, term_id)
     require_if_match(if_match, term.version)
     return _one(await service.update_term(session, term, body))

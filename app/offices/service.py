@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
 from app.api.periods import check_period
+from app.auth.policy import ensure_manages_network
 from app.clock import today
 from app.errors import Conflict, InvalidField, not_found, register_constraint_error
 
@@ -20,6 +21,7 @@ from app.networks.repository import NetworkRepository
 from app.offices.models import OfficeKind, OfficeTerm
 from app.offices.repository import OfficeTermFilter, OfficeTermRepository
 from app.offices.schemas import OfficeHolder, OfficeTermCreate, OfficeTermUpdate
+from app.people.repository import PersonRepository
 
 CHAIR_TERM_YEARS = 2
 
@@ -95,12 +97,23 @@ async def list_terms(
     return await OfficeTermRepository(session).list(caller, network_id, where, sort, page, today())
 
 
+async def term_to_change(
+    session: AsyncSession, caller: Caller, network_id: uuid.UUID, term_id: uuid.UUID
+) -> OfficeTerm:
+    """The term the caller is about to change: 404 when they may not see it, then 401/403
+    unless they manage its network. Called before the router checks `If-Match`."""
+    term = await get_term(session, caller, network_id, term_id)
+    ensure_manages_network(caller, term.network_id)
+    return term
+
+
 async def create_term(
     session: AsyncSession, caller: Caller, network_id: uuid.UUID, data: OfficeTermCreate
 ) -> OfficeTerm:
     await networks.get_network(session, caller, network_id)
+    ensure_manages_network(caller, network_id)
     repository = OfficeTermRepository(session)
-    person = await repository.get_person(data.person_id)
+    person = await PersonRepository(session).get(caller, data.person_id)
     if person is None:
         raise InvalidField(
             "person_id", f"No person with id {data.person_id}.", code="unknown_person"
@@ -134,6 +147,7 @@ async def _holders_changed(session: AsyncSession, network_id: uuid.UUID) -> None
 async def update_term(
     session: AsyncSession, term: OfficeTerm, data: OfficeTermUpdate
 ) -> OfficeTerm:
+    """Move the dates of a term from `term_to_change`."""
     changes = data.model_dump(exclude_unset=True)
     starts_on: date = changes.get("starts_on", term.starts_on)
     ends_on: date | None = changes.get("ends_on", term.ends_on)

@@ -1,9 +1,10 @@
 """Queries for people. Every read takes the caller, so visibility rules live here."""
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -31,8 +32,8 @@ def _loads(with_organisations: bool) -> LoaderOption:
     # affiliated organisations only when the client asked for them.
     affiliations = selectinload(Person.affiliations)
     if with_organisations:
-        # Organisations are all visible today; when access control arrives, this embed
-        # must apply the same rule as OrganisationRepository._visible.
+        # Every organisation is visible to whoever may see people (business registry
+        # data; OrganisationRepository._visible), and CompanyRef carries no `notes`.
         return affiliations.selectinload(Affiliation.organisation)
     return affiliations
 
@@ -42,8 +43,12 @@ class PersonRepository:
         self.session = session
 
     def _visible(self, stmt: Select[Person], caller: Caller) -> Select[Person]:
-        # Every person is visible today; access control narrows this in one place.
-        return stmt
+        # People are personal data: the registry is for signed-in users and the
+        # secretariat. The service refuses the public first (401/403); this keeps any
+        # other read from finding someone even so.
+        if caller.sees_personal_data:
+            return stmt
+        return stmt.where(false())
 
     async def get(
         self, caller: Caller, person_id: uuid.UUID, *, with_organisations: bool = False
@@ -74,6 +79,35 @@ class PersonRepository:
         stmt = apply_keyset(stmt, order, page).options(_loads(with_organisations))
         rows = await self.session.scalars(stmt)
         return list(rows), order
+
+    async def existing_ids(
+        self, caller: Caller, person_ids: Collection[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        """The ids among `person_ids` of people the caller may see, in one query."""
+        if not person_ids:
+            return set()
+        stmt = self._visible(select(Person).where(Person.id.in_(set(person_ids))), caller)
+        rows = await self.session.scalars(stmt.with_only_columns(Person.id))
+        return set(rows)
+
+    async def affiliated_ids(
+        self, caller: Caller, organisation_id: uuid.UUID, person_ids: Collection[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        """The ids among `person_ids` of visible people affiliated with the organisation."""
+        if not person_ids:
+            return set()
+        stmt = self._visible(
+            select(Person).where(
+                Person.id.in_(set(person_ids)),
+                exists().where(
+                    Affiliation.person_id == Person.id,
+                    Affiliation.organisation_id == organisation_id,
+                ),
+            ),
+            caller,
+        )
+        rows = await self.session.scalars(stmt.with_only_columns(Person.id))
+        return set(rows)
 
     async def find_by_email(self, email: str) -> Person | None:
         # Emails are stored lower-cased, so plain equality is case-insensitive and

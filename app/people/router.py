@@ -20,6 +20,12 @@ from app.people.schemas import PersonCreate, PersonInclude, PersonRead, PersonUp
 
 router = APIRouter(prefix="/v1/people", tags=["people"])
 
+# People are personal data: said once on every route of the registry.
+_ACCESS = (
+    " People are personal data: without credentials 401, with the website's key 403; "
+    "signed-in users and admins see the registry."
+)
+
 PersonSort = Annotated[
     str,
     Query(
@@ -53,7 +59,8 @@ def _one(
     summary="Register a person",
     description="A contact person, optionally affiliated with organisations (one position "
     "each). The e-mail address is unique and stored lower-cased. An unknown organisation "
-    "is 422 `unknown_organisation`; an archived one 409 `organisation_archived`.",
+    "is 422 `unknown_organisation`; an archived one 409 `organisation_archived`. Admins and "
+    "network coordinators (who add members' representatives)." + _ACCESS,
     responses=problem_responses(400, 409),
 )
 async def create_person(
@@ -70,7 +77,7 @@ async def create_person(
     response_model=Page[PersonRead],
     summary="List people",
     description="Keyset-paginated. `organisation_id` and `position` given together match "
-    "people holding that position in that organisation.",
+    "people holding that position in that organisation." + _ACCESS,
     responses=problem_responses(400),
 )
 async def list_people(
@@ -99,6 +106,7 @@ async def list_people(
     "/{person_id}",
     response_model=PersonRead,
     summary="Get a person",
+    description=_ACCESS.strip(),
     responses=problem_responses(404),
 )
 async def get_person(
@@ -117,7 +125,11 @@ async def get_person(
     summary="Change a person",
     description="Requires `If-Match` with the ETag from the last read. `affiliations`, "
     "when sent, replaces the whole list; a new affiliation with an archived organisation is "
-    "409 `organisation_archived` (existing ones may stay and change).",
+    "409 `organisation_archived` (existing ones may stay and change). Admins change anyone; "
+    "a signed-in user only their own record's "
+    + ", ".join(f"`{name}`" for name in sorted(service.SELF_EDITABLE_FIELDS))
+    + " (any other field: 403 `field_not_allowed`, nothing changed)."
+    + _ACCESS,
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_person(
@@ -127,7 +139,7 @@ async def update_person(
     caller: CallerDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    person = await service.get_person(session, caller, person_id)
+    person = await service.person_to_change(session, caller, person_id, body)
     require_if_match(if_match, person.version)
     return _one(await service.update_person(session, caller, person, body))
 
@@ -138,10 +150,10 @@ async def update_person(
     summary="Delete a person",
     description="Only a person no membership or office refers to can be deleted; otherwise "
     "409 `person_referenced`, whose `referenced_by` lists what refers to them "
-    "(`representatives`, `office_terms`).",
+    "(`representatives`, `office_terms`). Admins only." + _ACCESS,
     responses=problem_responses(404, 409),
 )
 async def delete_person(person_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
-    person = await service.get_person(session, caller, person_id)
+    person = await service.person_to_change(session, caller, person_id, None)
     await service.delete_person(session, person)
     return Response(status_code=204)

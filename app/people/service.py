@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.auth.policy import ensure, ensure_admin, ensure_fields_allowed, refusal
 from app.companies.repository import OrganisationRepository
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, not_found, register_constraint_error
@@ -21,12 +22,25 @@ register_constraint_error(
 )
 
 
+# What a signed-in user keeps up to date on their own record; their affiliations (and
+# with them, what they may change and see) are the secretariat's.
+SELF_EDITABLE_FIELDS = frozenset({"full_name", "email", "phone"})
+
+
+def _ensure_sees_people(caller: Caller) -> None:
+    """People are personal data: the public (anonymous, the website's key) is refused
+    outright, 401 or 403, rather than shown an empty registry."""
+    if not caller.sees_personal_data:
+        raise refusal(caller, "People's records are personal data; sign in to see them.")
+
+
 async def get_person(
     session: AsyncSession,
     caller: Caller,
     person_id: uuid.UUID,
     include: frozenset[PersonInclude] = frozenset(),
 ) -> Person:
+    _ensure_sees_people(caller)
     person = await PersonRepository(session).get(
         caller, person_id, with_organisations=PersonInclude.ORGANISATIONS in include
     )
@@ -43,6 +57,7 @@ async def list_people(
     page: PageParams,
     include: frozenset[PersonInclude] = frozenset(),
 ) -> tuple[list[Person], SortOrder]:
+    _ensure_sees_people(caller)
     return await PersonRepository(session).list(
         caller, where, sort, page, with_organisations=PersonInclude.ORGANISATIONS in include
     )
@@ -134,6 +149,12 @@ def _replace_affiliations(person: Person, wanted: Sequence[AffiliationWrite]) ->
 
 
 async def create_person(session: AsyncSession, caller: Caller, data: PersonCreate) -> Person:
+    # Coordinators register the people who represent the members they add.
+    ensure(
+        caller,
+        caller.is_admin or bool(caller.coordinated_network_ids),
+        "Only an admin or a network coordinator may register people.",
+    )
     repository = PersonRepository(session)
     await _check_affiliations(session, caller, data.affiliations)
     if data.email is not None:
@@ -149,10 +170,34 @@ async def create_person(session: AsyncSession, caller: Caller, data: PersonCreat
     return person
 
 
+async def person_to_change(
+    session: AsyncSession, caller: Caller, person_id: uuid.UUID, data: PersonUpdate | None
+) -> Person:
+    """The person the caller is about to change with `data`, or delete (None): 401/403 for
+    the public, 404 when unknown, then 403 when they may not. Called before the router
+    checks `If-Match`, so a caller without the right learns nothing from 428/412.
+
+    Admins change anyone; a signed-in user changes only their own record, and only
+    `SELF_EDITABLE_FIELDS` of it (any other field is refused by name, nothing written).
+    """
+    person = await get_person(session, caller, person_id)
+    if data is None or caller.is_admin:
+        ensure_admin(caller)
+        return person
+    ensure(
+        caller,
+        caller.person_id is not None and person.id == caller.person_id,
+        "Only an admin or the person themselves may change this record.",
+    )
+    ensure_fields_allowed(caller, data.model_fields_set, set(SELF_EDITABLE_FIELDS))
+    return person
+
+
 async def update_person(
     session: AsyncSession, caller: Caller, person: Person, data: PersonUpdate
 ) -> Person:
-    """Apply the fields sent; every rule is checked before anything changes."""
+    """Apply the fields sent to a person from `person_to_change`; every rule is checked
+    before anything changes."""
     changes = data.model_dump(exclude_unset=True, exclude={"affiliations"})
     new_email = changes.get("email")
     if new_email is not None and new_email != person.email:
@@ -179,6 +224,7 @@ _REFERENCES = {
 
 
 async def delete_person(session: AsyncSession, person: Person) -> None:
+    """Delete a person from `person_to_change` (the secretariat's alone)."""
     repository = PersonRepository(session)
     referenced_by = await repository.referenced_by(person.id)
     if referenced_by:
