@@ -108,3 +108,36 @@ async def test_key_figures_match_the_seeds(engine: AsyncEngine, client: httpx.As
     assert industrigruppen["member_count"] == 4
     assert industrigruppen["partner_count"] == 1
     assert industrigruppen["total_employees"] == 5000
+
+
+@pytest.mark.usefixtures("backend")
+async def test_demo_users_sign_in_and_see_what_their_role_allows(
+    engine: AsyncEngine, anonymous_client: httpx.AsyncClient
+) -> None:
+    async with create_sessionmaker(engine)() as session, session.begin():
+        await load_into(session)
+
+    async def network_slugs(email: str | None) -> set[str]:
+        headers = {}
+        if email is not None:
+            signed_in = await anonymous_client.post(
+                "/v1/auth/token", data={"username": email, "password": data.DEMO_PASSWORD}
+            )
+            assert signed_in.status_code == 200, signed_in.text
+            headers = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+        response = await anonymous_client.get("/v1/networks", params={"limit": 50}, headers=headers)
+        assert response.status_code == 200
+        return {network["slug"] for network in response.json()["items"]}
+
+    closed_gic = {
+        "gic-process-industry-council",
+        "gic-process-leader-forum",
+        "gic-procurement-network",
+    }
+    everything = await network_slugs("admin@demo.klynge.example")
+    assert len(everything) == len(data.NETWORKS)
+    public = await network_slugs(None)
+    assert public == everything - closed_gic
+    # Yara sits in all three closed GIC groups; Karlskrona's Marinteknik in none.
+    assert await network_slugs("kari.nordmann@yara.example") == everything
+    assert await network_slugs("anna.lindqvist@marinteknik.example") == public
