@@ -24,9 +24,11 @@ import httpx
 from sqlalchemy import insert
 
 from app import migrate
+from app.auth.models import ApiKeyScope
 from app.companies.models import Country, Language, Organisation, OrganisationKind
 from app.db import create_engine, utcnow
 from tests import databases
+from tests.callers import api_key_headers
 
 ROWS = int(os.environ.get("BENCH_ROWS", "20000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
@@ -95,14 +97,16 @@ class Result:
         return f"| {self.name} | {rate:,.0f} | {p50:.1f} | {p95:.1f} |"
 
 
-async def drive(client: httpx.AsyncClient, name: str, url: str) -> Result:
+async def drive(
+    client: httpx.AsyncClient, name: str, url: str, headers: dict[str, str] | None = None
+) -> Result:
     latencies: list[float] = []
     deadline = time.perf_counter() + SECONDS
 
     async def worker() -> None:
         while time.perf_counter() < deadline and len(latencies) < MAX_REQUESTS:
             started = time.perf_counter()
-            response = await client.get(url)
+            response = await client.get(url, headers=headers)
             latencies.append(time.perf_counter() - started)
             if response.status_code != 200:
                 raise RuntimeError(f"{url} answered {response.status_code}: {response.text}")
@@ -112,7 +116,7 @@ async def drive(client: httpx.AsyncClient, name: str, url: str) -> Result:
     return Result(name, len(latencies), time.perf_counter() - started, latencies)
 
 
-async def scenarios(base_url: str) -> list[Result]:
+async def scenarios(base_url: str, key_headers: dict[str, str]) -> list[Result]:
     limits = httpx.Limits(max_connections=CONCURRENCY)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
         for _ in range(100):
@@ -134,6 +138,12 @@ async def scenarios(base_url: str) -> list[Result]:
             await drive(client, "GET /v1/companies/{id}", f"/v1/companies/{one_id}"),
             await drive(
                 client, "GET /v1/companies?limit=50 (first page)", "/v1/companies?limit=50"
+            ),
+            await drive(
+                client,
+                "GET /v1/companies?limit=50 (first page, with an API key)",
+                "/v1/companies?limit=50",
+                key_headers,
             ),
             await drive(
                 client,
@@ -159,6 +169,9 @@ async def main() -> None:
     try:
         await asyncio.to_thread(migrate.upgrade, url)
         await fill(url)
+        setup_engine = create_engine(url)
+        key_headers = await api_key_headers(setup_engine, ApiKeyScope.READ)
+        await setup_engine.dispose()
         port = free_port()
         env = {**os.environ, "KLYNGE_DATABASE_URL": url, "KLYNGE_LOG_LEVEL": "WARNING"}
         server = subprocess.Popen(  # noqa: ASYNC220 - the server runs beside us until the end
@@ -166,7 +179,7 @@ async def main() -> None:
             env=env,
         )
         try:
-            results = await scenarios(f"http://127.0.0.1:{port}")
+            results = await scenarios(f"http://127.0.0.1:{port}", key_headers)
         finally:
             server.terminate()
             server.wait(timeout=10)
