@@ -22,12 +22,26 @@ class Idempotency:
         self._key = key
         self._fingerprint = ""
 
-    async def run(self, create: Callable[[], Awaitable[Response]]) -> Response:
-        """Replay the stored answer for a known key, or create and remember the answer."""
+    async def run(
+        self,
+        create: Callable[[], Awaitable[Response]],
+        kept: Callable[[Response], Response] = lambda response: response,
+    ) -> Response:
+        """Replay the stored answer for a known key, or create and remember the answer.
+
+        `kept` turns the answer into what is stored and replayed in its place: an answer
+        that shows a secret once (a new API key) is kept without it.
+        """
         if self._key is None:
             return await create()
         body = await self._request.body()
-        self._fingerprint = service.fingerprint(self._request.method, self._request.url.path, body)
+        settings = self._request.app.state.settings
+        self._fingerprint = service.fingerprint(
+            self._request.method,
+            self._request.url.path,
+            body,
+            settings.jwt_secret.get_secret_value().encode(),
+        )
         replay = await service.find_replay(
             self._session, self._caller_key, self._key, self._fingerprint, utcnow()
         )
@@ -39,8 +53,8 @@ class Idempotency:
             caller_key=self._caller_key,
             key=self._key,
             request_fingerprint=self._fingerprint,
-            response=response,
-            ttl=timedelta(hours=self._request.app.state.settings.idempotency_key_ttl_hours),
+            response=kept(response),
+            ttl=timedelta(hours=settings.idempotency_key_ttl_hours),
         )
         return response
 

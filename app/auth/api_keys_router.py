@@ -8,11 +8,11 @@ from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
 from app.api.etag import OptionalIfMatchHeader, check_if_match_when_sent
+from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_response, problem_responses
 from app.api.responses import page_response, resource_response
 from app.auth import api_keys
-from app.auth.idempotency import SecretSafeIdempotencyDep
 from app.auth.models import ApiKey
 from app.auth.repository import ApiKeyFilter
 from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
@@ -63,7 +63,7 @@ async def create_api_key(
     body: ApiKeyCreate,
     session: SessionDep,
     caller: CallerDep,
-    idempotency: SecretSafeIdempotencyDep,
+    idempotency: IdempotencyDep,
 ) -> Response:
     created: list[ApiKey] = []
 

@@ -14,7 +14,6 @@ from app.api.problems import problem_response, problem_responses
 from app.api.responses import json_response, page_response, resource_response
 from app.auth import users
 from app.auth.authenticate import SignInSessionId
-from app.auth.idempotency import SecretSafeIdempotencyDep
 from app.auth.models import User
 from app.auth.repository import UserFilter
 from app.auth.schemas import (
@@ -112,7 +111,7 @@ async def create_user(
     body: UserCreate,
     session: SessionDep,
     caller: CallerDep,
-    idempotency: SecretSafeIdempotencyDep,
+    idempotency: IdempotencyDep,
 ) -> Response:
     async def create() -> Response:
         return _one(await users.create_user(session, caller, body), status_code=201)

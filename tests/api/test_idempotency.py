@@ -1,6 +1,7 @@
 """`Idempotency-Key` on creates: replay, refusal of reuse, and scope in time."""
 
 import asyncio
+import hashlib
 import json
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import create_sessionmaker, utcnow
 from app.idempotency.models import IdempotencyRecord
-from app.idempotency.service import purge_expired
+from app.idempotency.service import fingerprint, purge_expired
 from tests.factories import company_body
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -128,3 +129,12 @@ async def test_racing_retries_create_once(client: httpx.AsyncClient) -> None:
                 "idempotency_key_in_flight",
             }
     assert await _company_count(client) == 1
+
+
+def test_fingerprint_cannot_be_recomputed_without_the_server_secret() -> None:
+    body = b'{"email": "kari@example.com", "password": "guessable-password"}'
+    plain = hashlib.sha256(b"POST /v1/users\n" + body).hexdigest()
+    ours = fingerprint("POST", "/v1/users", body, b"server secret")
+    assert ours != plain
+    assert ours != fingerprint("POST", "/v1/users", body, b"another secret")
+    assert ours == fingerprint("POST", "/v1/users", body, b"server secret")
