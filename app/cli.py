@@ -44,7 +44,10 @@ def serve(
         port=port or settings.port,
         workers=None if reload else workers,
         reload=reload,
+        # The client's address comes from X-Forwarded-For only when the peer is one of
+        # these (the load balancer); anyone else could claim any address.
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level=settings.log_level.lower(),
     )
 

@@ -1,5 +1,6 @@
 """Settings, read from the environment with the ``KLYNGE_`` prefix (or a ``.env`` file)."""
 
+import ipaddress
 from functools import lru_cache
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,6 +45,12 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto `klynge serve` believes (uvicorn's
+    # forwarded_allow_ips): the load balancer's addresses or networks, comma-separated,
+    # or "*" for any peer. Only then is the client's address (the sign-in limit per
+    # address, the logs) the real client's rather than the balancer's.
+    # KLYNGE_FORWARDED_ALLOW_IPS=10.0.0.5,10.0.1.0/24
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @model_validator(mode="after")
     def _no_development_secret_in_production(self) -> "Settings":
@@ -60,6 +67,26 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses_or_any(cls, value: str) -> str:
+        # uvicorn quietly takes an entry it cannot parse as a literal host name that no
+        # peer ever matches; refuse it at start-up instead. "*" trusts every peer, so it
+        # stands alone.
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        if entries == ["*"]:
+            return "*"
+        if not entries:
+            raise ValueError('give addresses or networks, comma-separated, or "*"')
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry)  # strict, as uvicorn parses it
+            except ValueError as exc:
+                raise ValueError(
+                    f'not an IP address or network: {entry!r} ("*" must stand alone)'
+                ) from exc
+        return ",".join(entries)
 
     @field_validator("time_zone")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event, update
+from sqlalchemy import String, cast, event, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import app.models  # noqa: F401 - every table on Base.metadata
@@ -71,9 +71,15 @@ def engine(application: FastAPI) -> AsyncEngine:
 
 async def _empty_all_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
-        # ON DELETE RESTRICT acts row by row on SQLite, so the tree is cut first.
+        # ON DELETE RESTRICT acts row by row on SQLite, so the tree is cut first; as roots,
+        # networks that shared a slug under different parents would clash, so each takes
+        # its id as slug.
         await connection.execute(
-            update(Network).values(parent_id=None, requires_parent_membership=False)
+            update(Network).values(
+                parent_id=None,
+                requires_parent_membership=False,
+                slug=cast(Network.id, String),
+            )
         )
         for table in reversed(Base.metadata.sorted_tables):
             await connection.execute(table.delete())

@@ -84,7 +84,11 @@ async def create_api_key(
         response.headers.update(NO_STORE)
         return response
 
-    return await idempotency.run(create, kept=lambda _response: _already_created(created[0]))
+    return await idempotency.run(
+        create,
+        authorise=idempotency.admin_only,
+        kept=lambda _response: _already_created(created[0]),
+    )
 
 
 @router.get(

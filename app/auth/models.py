@@ -60,6 +60,9 @@ class SignInSession(Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     refresh_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The refresh token the last refresh used up: presented again, it was copied, and the
+    # sign-in ends (RFC 9700 §4.14.2; app/auth/service.py refresh()).
+    previous_refresh_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

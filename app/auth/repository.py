@@ -116,12 +116,21 @@ class SignInSessionRepository:
             select(SignInSession).where(SignInSession.refresh_token_hash == refresh_token_hash)
         )
 
+    async def by_previous_refresh_hash(self, refresh_token_hash: str) -> SignInSession | None:
+        """The sign-in whose refresh token was rotated away from this one (reuse)."""
+        return await self.session.scalar(
+            select(SignInSession)
+            .where(SignInSession.previous_refresh_token_hash == refresh_token_hash)
+            .limit(1)
+        )
+
     def add(self, sign_in: SignInSession) -> None:
         self.session.add(sign_in)
 
     async def rotate(self, session_id: uuid.UUID, old_hash: str, new_hash: str) -> bool:
         """Swap the refresh token, only if it is still the one presented: of two requests
-        refreshing with the same token, one wins and the other finds no row."""
+        refreshing with the same token, one wins and the other finds no row. The old
+        hash is kept, so a later reuse of it is recognised."""
         result = await self.session.execute(
             update(SignInSession)
             .where(
@@ -129,7 +138,7 @@ class SignInSessionRepository:
                 SignInSession.refresh_token_hash == old_hash,
                 SignInSession.revoked_at.is_(None),
             )
-            .values(refresh_token_hash=new_hash)
+            .values(refresh_token_hash=new_hash, previous_refresh_token_hash=old_hash)
             .execution_options(synchronize_session=False)
         )
         return _rowcount(result) == 1
@@ -162,6 +171,23 @@ class ApiKeyRepository:
     async def get(self, api_key_id: uuid.UUID) -> ApiKey | None:
         return await self.session.get(ApiKey, api_key_id)
 
+    async def revoke_active_made_by(self, user_id: uuid.UUID, now: datetime) -> list[ApiKey]:
+        """Revoke the user's unrevoked keys through the ORM (audited, version bumped)."""
+        keys = list(
+            await self.session.scalars(
+                select(ApiKey).where(
+                    ApiKey.created_by_user_id == user_id, ApiKey.revoked_at.is_(None)
+                )
+            )
+        )
+        for api_key in keys:
+            api_key.revoked_at = now
+        return keys
+
+    def add(self, api_key: ApiKey) -> None:
+        self.session.add(api_key)
+
+    # Last: below this, `list` names the method, not the builtin.
     async def list(
         self, where: ApiKeyFilter, sort: str, page: PageParams
     ) -> tuple[list[ApiKey], SortOrder]:
@@ -173,6 +199,3 @@ class ApiKeyRepository:
             )
         rows = await self.session.scalars(apply_keyset(stmt, order, page))
         return list(rows), order
-
-    def add(self, api_key: ApiKey) -> None:
-        self.session.add(api_key)

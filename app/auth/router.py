@@ -97,12 +97,18 @@ async def sign_in(
     description="Answers a new access token and a new refresh token; the one sent is used "
     "up. 401 `invalid_refresh_token` for an unknown or already used token, `token_revoked` "
     "after sign-out, `token_expired` when the sign-in is older than its lifetime, "
-    "`user_disabled` for a disabled user.",
+    "`user_disabled` for a disabled user. Presenting the refresh token that was just "
+    "replaced again ends the whole sign-in (RFC 9700 §4.14.2): 401 `refresh_token_reused`, "
+    "and the newer refresh token and its access tokens stop working too (`token_revoked`).",
     responses=problem_responses(400),
 )
 async def refresh(request: Request, body: RefreshRequest, session: SessionDep) -> Response:
     settings = request.app.state.settings
-    return _tokens(await service.refresh(session, settings, body.refresh_token, utcnow()))
+    result = await service.refresh(session, settings, body.refresh_token, utcnow())
+    if isinstance(result, service.Tokens):
+        return _tokens(result)
+    # Returned, not raised: the request's session commits the revocation of the sign-in.
+    return problem_response(result.problem(), headers=result.headers)
 
 
 @_auth.post(

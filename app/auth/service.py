@@ -96,13 +96,22 @@ async def sign_in(
     address: str | None,
     now: datetime,
 ) -> Tokens | Unauthenticated:
-    """Tokens for the right e-mail and password; a wrong one is *returned* (see above)."""
-    attempt = rate_limit.Attempt.of(email, address)
-    user = await UserRepository(session).by_email(attempt.email)
+    """Tokens for the right e-mail and password; a wrong one is *returned* (see above).
+
+    What was typed as the e-mail is logged and counted only as its account key: a
+    password typed into that field is never written anywhere (rate_limit.account_key)."""
+    attempt = rate_limit.Attempt.of(settings, email, address)
+    # A login that does not look like an e-mail has no account (every user's does), and
+    # its key is a hash: there is nothing to look up.
+    user = (
+        await UserRepository(session).by_email(attempt.email)
+        if rate_limit.looks_like_email(attempt.email)
+        else None
+    )
     password_hash = user.password_hash if user is not None else None
     matched = await check_password_limited(session, settings, attempt, password, password_hash, now)
     if user is None or not matched:
-        log.info("sign_in_failed", email=attempt.email, address=attempt.address)
+        log.info("sign_in_failed", account=attempt.email, address=attempt.address)
         return _invalid_credentials()
     if user.disabled_at is not None:
         # Said only to whoever knows the password; others get invalid_credentials.
@@ -114,13 +123,30 @@ async def sign_in(
 
 async def refresh(
     session: AsyncSession, settings: Settings, refresh_token: str, now: datetime
-) -> Tokens:
+) -> Tokens | Unauthenticated:
     """New tokens for a refresh token, which is used up: the session's hash is replaced,
-    so presenting it again (a copy kept by a thief, or a replay) is refused."""
+    so presenting it again (a copy kept by a thief, or a replay) is refused.
+
+    Reuse ends the sign-in (RFC 9700 §4.14.2): the token just replaced is kept as the
+    session's previous hash, and whoever presents it again has a copy that was already
+    used, by them or by someone else. Which one is the thief cannot be told, so the whole
+    sign-in is revoked: the newer refresh token and its access tokens stop working too.
+    That refusal is *returned*, not raised, so the revocation commits."""
     sessions = SignInSessionRepository(session)
     presented_hash = digest(refresh_token)
     sign_in = await sessions.by_refresh_hash(presented_hash)
     if sign_in is None:
+        reused = await sessions.by_previous_refresh_hash(presented_hash)
+        if reused is not None:
+            await sessions.revoke(reused.id, now)
+            log.warning(
+                "refresh_token_reused", user_id=str(reused.user_id), sign_in_id=str(reused.id)
+            )
+            return Unauthenticated(
+                "This refresh token was already used, so it may have been copied: the "
+                "sign-in has been ended. Sign in again.",
+                code="refresh_token_reused",
+            )
         raise Unauthenticated(
             "The refresh token is not valid (unknown, or already used).",
             code="invalid_refresh_token",
@@ -134,7 +160,8 @@ async def refresh(
         raise _user_disabled()
     new_token, new_hash = new_refresh_token()
     if not await sessions.rotate(sign_in.id, presented_hash, new_hash):
-        # A concurrent refresh with the same token won.
+        # A concurrent refresh with the same token won. Not taken as reuse: it may be
+        # one client sending twice, and the loser never saw the winner's token.
         raise Unauthenticated("The refresh token was already used.", code="invalid_refresh_token")
     access_token, expires_in = issue_access_token(settings, user.id, sign_in.id, now)
     return Tokens(access_token, expires_in, new_token)

@@ -5,7 +5,9 @@ Users are never deleted (their changes in the audit trail name them): disable in
 
 import asyncio
 import uuid
+from datetime import datetime
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
@@ -14,7 +16,12 @@ from app.auth import rate_limit
 from app.auth.credentials import hash_password
 from app.auth.models import NetworkCoordinator, User
 from app.auth.policy import ensure_admin, ensure_fields_allowed, refusal
-from app.auth.repository import SignInSessionRepository, UserFilter, UserRepository
+from app.auth.repository import (
+    ApiKeyRepository,
+    SignInSessionRepository,
+    UserFilter,
+    UserRepository,
+)
 from app.auth.schemas import CoordinatedNetwork, MeUpdate, UserCreate, UserUpdate
 from app.auth.service import check_password_limited, ensure_signed_in_user
 from app.config import Settings
@@ -27,6 +34,8 @@ from app.errors import (
     not_found,
     register_constraint_error,
 )
+
+log = structlog.get_logger(__name__)
 
 register_constraint_error(
     "uq_users_email",
@@ -98,7 +107,8 @@ async def create_user(session: AsyncSession, caller: Caller, data: UserCreate) -
 
 async def update_user(session: AsyncSession, caller: Caller, user: User, data: UserUpdate) -> User:
     """Apply the fields sent. Disabling or a new password ends the user's sign-ins, so a
-    stolen token or refresh token stops working at once."""
+    stolen token or refresh token stops working at once. A user who is disabled or no
+    longer an admin keeps no API key they made (see _revoke_api_keys_made_by)."""
     ensure_admin(caller)
     users = UserRepository(session)
     changes = data.model_dump(exclude_unset=True)
@@ -121,8 +131,28 @@ async def update_user(session: AsyncSession, caller: Caller, user: User, data: U
         setattr(user, field, value)
     if end_sign_ins:
         await SignInSessionRepository(session).revoke_all_of(user.id, now)
+    if user.disabled_at is not None or not user.is_admin:
+        await _revoke_api_keys_made_by(session, user.id, now)
     await session.flush()
     return user
+
+
+async def _revoke_api_keys_made_by(
+    session: AsyncSession, user_id: uuid.UUID, now: datetime
+) -> None:
+    """An API key acts as the secretariat whoever holds it, and its maker saw the whole
+    key once: left alone, it would let a disabled or demoted admin keep every right they
+    lost. So the keys a user made live only while that user is an enabled admin. Revoked
+    as ORM changes, so the audit trail shows each key revoked by whoever made the change;
+    keys made from the command line or by another key have no maker and are untouched.
+    Enabling or promoting the user again does not bring them back: make new ones."""
+    revoked = await ApiKeyRepository(session).revoke_active_made_by(user_id, now)
+    if revoked:
+        log.warning(
+            "api_keys_revoked_with_their_maker",
+            user_id=str(user_id),
+            prefixes=[api_key.prefix for api_key in revoked],
+        )
 
 
 async def get_me(session: AsyncSession, caller: Caller) -> tuple[User, list[uuid.UUID]]:
@@ -164,7 +194,7 @@ async def change_my_password(
     if data.password is None:
         raise InvalidField("password", "Give the new password.", code="password_required")
     now = utcnow()
-    attempt = rate_limit.Attempt.of(user.email, address)
+    attempt = rate_limit.Attempt.of(settings, user.email, address)
     if not await check_password_limited(
         session, settings, attempt, data.current_password, user.password_hash, now
     ):

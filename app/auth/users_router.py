@@ -116,7 +116,7 @@ async def create_user(
     async def create() -> Response:
         return _one(await users.create_user(session, caller, body), status_code=201)
 
-    return await idempotency.run(create)
+    return await idempotency.run(create, authorise=idempotency.admin_only)
 
 
 @router.get(
@@ -208,7 +208,7 @@ async def add_coordinated_network(
         added = await users.add_coordinator(session, caller, user_id, body.network_id)
         return json_response(added, status_code=201)
 
-    return await idempotency.run(create)
+    return await idempotency.run(create, authorise=idempotency.admin_only)
 
 
 @router.delete(

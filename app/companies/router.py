@@ -62,7 +62,9 @@ async def create_company(
         organisation = await service.create_organisation(session, caller, body)
         return _one(caller, organisation, status_code=201)
 
-    return await idempotency.run(create)
+    return await idempotency.run(
+        create, authorise=lambda: service.authorise_create_organisation(session, caller, body)
+    )
 
 
 @router.get(

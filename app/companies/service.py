@@ -90,9 +90,12 @@ async def _check_identifiers(
         )
 
 
-async def create_organisation(
+async def authorise_create_organisation(
     session: AsyncSession, caller: Caller, data: CompanyCreate
-) -> Organisation:
+) -> None:
+    """Whether the caller may register this organisation; also run before an
+    idempotent replay (app/api/idempotency.py)."""
+    del session  # the rule needs no reads; the signature is every create's
     # Coordinators register the organisations they add as members; `notes` stay the
     # secretariat's, as only it reads them.
     ensure(
@@ -102,6 +105,12 @@ async def create_organisation(
     )
     if not caller.is_admin:
         ensure_fields_allowed(caller, data.model_fields_set, data.model_fields_set - {"notes"})
+
+
+async def create_organisation(
+    session: AsyncSession, caller: Caller, data: CompanyCreate
+) -> Organisation:
+    await authorise_create_organisation(session, caller, data)
     repository = OrganisationRepository(session)
     values = _stored_values(data.model_dump(mode="json"))
     values["display_name"] = values["display_name"] or values["legal_name"]

@@ -91,10 +91,16 @@ class _Loader:
         self.people[item.email] = found
 
     async def network(self, item: data.DemoNetwork) -> None:
-        found = await self.session.scalar(select(Network).where(Network.slug == item.slug))
+        # Slugs are unique among siblings, so a network is found by its parent and slug.
+        parent = self.networks[item.parent] if item.parent else None
+        found = await self.session.scalar(
+            select(Network).where(
+                Network.slug == item.slug,
+                Network.parent_id == parent.id if parent else Network.parent_id.is_(None),
+            )
+        )
         self._count(found)
         if found is None:
-            parent = self.networks[item.parent] if item.parent else None
             own = self.organisations[item.administered_by] if item.administered_by else None
             administered_by = own or (parent.administered_by if parent else None)
             found = Network(

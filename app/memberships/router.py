@@ -74,7 +74,8 @@ def _one(
     "affiliated with the organisation, and — for an active membership of a network that "
     "requires it — one active membership of the parent network holding the whole period "
     "(an open-ended membership needs an open-ended parent membership; 409 "
-    "`parent_membership_required`). Admins and the network's coordinators only.",
+    "`parent_membership_required`, with `parent_network_id` when the caller may see the "
+    "parent network). Admins and the network's coordinators only.",
     responses=problem_responses(400, 409),
 )
 async def create_membership(
@@ -83,7 +84,9 @@ async def create_membership(
     async def create() -> Response:
         return _one(await service.create_membership(session, caller, body), status_code=201)
 
-    return await idempotency.run(create)
+    return await idempotency.run(
+        create, authorise=lambda: service.authorise_create_membership(session, caller, body)
+    )
 
 
 @router.get(

@@ -125,10 +125,18 @@ async def _check_no_overlap(
 
 
 async def _check_parent_membership(
-    repository: MembershipRepository, network: Network, membership: Membership
+    session: AsyncSession,
+    caller: Caller,
+    repository: MembershipRepository,
+    network: Network,
+    membership: Membership,
 ) -> None:
     """An active membership of a network that requires it needs one active membership of
-    the parent network holding its whole period: open-ended needs open-ended."""
+    the parent network holding its whole period: open-ended needs open-ended.
+
+    The answer names the parent only to a caller who may see it: the coordinator of an
+    open network below a closed one meets the rule, but not the closed network's id.
+    """
     if not network.requires_parent_membership or network.parent_id is None:
         return
     starts_on, ends_on = membership.starts_on, membership.ends_on
@@ -136,12 +144,14 @@ async def _check_parent_membership(
         membership.organisation_id, network.parent_id, starts_on, ends_on
     ):
         period = f"from {starts_on} " + ("on" if ends_on is None else f"to {ends_on}")
+        hidden = await NetworkRepository(session).hidden_among(caller, {network.parent_id})
+        parent = {} if hidden else {"parent_network_id": str(network.parent_id)}
         raise Conflict(
             f"{network.name} requires its members to hold an active membership of the "
             f"parent network for their whole period ({period}); the organisation has none "
             "that does.",
             code="parent_membership_required",
-            parent_network_id=str(network.parent_id),
+            **parent,
         )
 
 
@@ -184,11 +194,20 @@ async def membership_to_change(
     return membership
 
 
+async def authorise_create_membership(
+    session: AsyncSession, caller: Caller, data: MembershipCreate
+) -> None:
+    """Whether the caller may add memberships to the network; also run before an
+    idempotent replay (app/api/idempotency.py)."""
+    del session  # the rule needs no reads; the signature is every create's
+    # First: whether the network exists is no business of a caller who may not manage it.
+    ensure_manages_network(caller, data.network_id)
+
+
 async def create_membership(
     session: AsyncSession, caller: Caller, data: MembershipCreate
 ) -> Membership:
-    # First: whether the network exists is no business of a caller who may not manage it.
-    ensure_manages_network(caller, data.network_id)
+    await authorise_create_membership(session, caller, data)
     repository = MembershipRepository(session)
     organisation = await OrganisationRepository(session).get(caller, data.organisation_id)
     if organisation is None:
@@ -222,7 +241,7 @@ async def create_membership(
     )
     await _check_no_overlap(repository, membership, other_than=None)
     if membership.status == MembershipStatus.ACTIVE:
-        await _check_parent_membership(repository, network, membership)
+        await _check_parent_membership(session, caller, repository, network, membership)
     repository.add(membership)
     await session.flush()
     return membership
@@ -299,7 +318,7 @@ async def update_membership(
         await _check_no_overlap(repository, membership, other_than=membership.id)
     if needs_parent:
         network = await _network(session, caller, membership.network_id)
-        await _check_parent_membership(repository, network, membership)
+        await _check_parent_membership(session, caller, repository, network, membership)
     if data.representatives is not None and _replace_representatives(
         membership, data.representatives
     ):

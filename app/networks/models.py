@@ -1,7 +1,7 @@
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.companies.models import Organisation
@@ -19,8 +19,18 @@ class NetworkStatus(StrEnum):
     ARCHIVED = "archived"
 
 
+# Root networks have no parent, and NULLs are distinct in a unique key: their slugs are
+# kept unique by a partial unique index of their own (PostgreSQL and SQLite alike).
+_ROOT = "parent_id IS NULL"
+
+
 class Network(Entity, Base):
-    """A cluster, association or interest group; networks form a tree."""
+    """A cluster, association or interest group; networks form a tree.
+
+    A slug is unique among the networks with the same parent (and among the roots), not
+    across the tree: a global key would let anyone who may create a network find the
+    slugs of closed networks they may not see (409 `slug_taken`).
+    """
 
     __tablename__ = "networks"
     __table_args__ = (
@@ -31,12 +41,20 @@ class Network(Entity, Base):
             "NOT requires_parent_membership OR parent_id IS NOT NULL",
             name="parent_membership_needs_parent",
         ),
+        UniqueConstraint("parent_id", "slug"),  # uq_networks_parent_id_slug
+        Index(
+            "uq_networks_root_slug",
+            "slug",
+            unique=True,
+            sqlite_where=text(_ROOT),
+            postgresql_where=text(_ROOT),
+        ),
     )
 
     parent_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("networks.id", ondelete="RESTRICT"), index=True
     )
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    slug: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "network_visibility"))

@@ -14,6 +14,7 @@ from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
 from app.api.periods import covers
 from app.api.search import matches_text
+from app.auth.models import NetworkCoordinator
 from app.companies.models import Organisation
 from app.db import utcnow
 from app.memberships.models import Membership, MembershipKind, MembershipStatus
@@ -152,8 +153,12 @@ class NetworkRepository:
         )
         return wanted - set(visible)
 
-    async def find_by_slug(self, slug: str) -> Network | None:
-        return await self.session.scalar(select(Network).where(Network.slug == slug))
+    async def find_sibling_by_slug(self, parent_id: uuid.UUID | None, slug: str) -> Network | None:
+        """The network under `parent_id` (a root, for None) with this slug."""
+        same_parent = (
+            Network.parent_id.is_(None) if parent_id is None else (Network.parent_id == parent_id)
+        )
+        return await self.session.scalar(select(Network).where(same_parent, Network.slug == slug))
 
     async def is_ancestor_or_self(self, candidate_id: uuid.UUID, network_id: uuid.UUID) -> bool:
         """Whether `candidate_id` is `network_id` or above it in the tree."""
@@ -175,24 +180,20 @@ class NetworkRepository:
     async def set_inherited_administrator(
         self, network_ids: Collection[uuid.UUID], administered_by_id: uuid.UUID | None
     ) -> None:
+        """Carry an administrator down to the heirs, through the unit of work: each changed
+        row gets a new version (clients' ETags go stale) and its audit event."""
         if not network_ids:
             return
-        # Each changed row gets a new version, so clients' ETags for it go stale.
-        stmt = (
-            update(Network)
-            .where(
+        heirs = await self.session.scalars(
+            select(Network).where(
                 Network.id.in_(network_ids),
                 Network.administered_by_inherited.is_(True),
                 Network.administered_by_id.is_distinct_from(administered_by_id),
             )
-            .values(
-                administered_by_id=administered_by_id,
-                version=Network.version + 1,
-                updated_at=utcnow(),
-            )
-            .execution_options(synchronize_session=False)
         )
-        await self.session.execute(stmt)
+        for heir in heirs:
+            heir.administered_by_id = administered_by_id
+        await self.session.flush()
 
     async def touch(self, network_id: uuid.UUID) -> None:
         """A new version for a network whose representation changed through another row
@@ -200,6 +201,8 @@ class NetworkRepository:
 
         Incremented in SQL rather than compared with the version this request read: two
         elections in one network at once both succeed, and neither is refused as stale.
+        A Core statement, so the audit trail does not see it; it changes only `version`
+        and `updated_at`, which the trail leaves out of every update anyway.
         """
         stmt = (
             update(Network)
@@ -258,4 +261,14 @@ class NetworkRepository:
         self.session.add(network)
 
     async def delete(self, network: Network) -> None:
+        """Delete the network and its coordinators' rows, all through the unit of work so
+        the audit trail records each; the database's ON DELETE CASCADE then finds none."""
+        coordinators = await self.session.scalars(
+            select(NetworkCoordinator).where(NetworkCoordinator.network_id == network.id)
+        )
+        for coordinator in coordinators:
+            await self.session.delete(coordinator)
+        # Flushed on their own, so they go before the network whatever order a shared
+        # flush would pick (no relationship ties the two mappers).
+        await self.session.flush()
         await self.session.delete(network)

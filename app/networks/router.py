@@ -60,7 +60,8 @@ async def _one(
     description="Without `administered_by_id` the network inherits its parent's administering "
     "association and follows it when it changes. Admins create any network; a coordinator "
     "creates networks below one they manage, without `administered_by_id` or "
-    "`requires_parent_membership` (403 `field_not_allowed`).",
+    "`requires_parent_membership` (403 `field_not_allowed`). The slug must be free among "
+    "the parent's networks (or among the roots): 409 `slug_taken`.",
     responses=problem_responses(400, 409),
 )
 async def create_network(
@@ -70,7 +71,9 @@ async def create_network(
         network = await service.create_network(session, caller, body)
         return await _one(session, caller, network, status_code=201)
 
-    return await idempotency.run(create)
+    return await idempotency.run(
+        create, authorise=lambda: service.authorise_create_network(session, caller, body)
+    )
 
 
 @router.get(
@@ -130,8 +133,10 @@ async def get_network(
     "`parent_membership_missing`, with `uncovered_count`). Status moves "
     "planned → active | archived, active → archived, archived → active. The ETag also "
     "changes when office terms are recorded or their dates change. Admins and the network's "
-    "coordinators may change it; `parent_id`, `administered_by_id` and "
-    "`requires_parent_membership` are the admins' alone (403 `field_not_allowed`).",
+    "coordinators may change it; `parent_id`, `administered_by_id`, "
+    "`requires_parent_membership` and `visibility` are the admins' alone (403 "
+    "`field_not_allowed`), and `slug`, unique among the parent's networks (409 "
+    "`slug_taken`), is changed only by admins and coordinators of the parent.",
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_network(

@@ -14,7 +14,11 @@ from app.offices.schemas import OfficeHolder
 Slug = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100),
-    Field(description="Lower-case words joined by `-`; unique.", examples=["gic-offshore-forum"]),
+    Field(
+        description="Lower-case words joined by `-`; unique among the networks with the same "
+        "parent (and among root networks).",
+        examples=["gic-offshore-forum"],
+    ),
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=5000)]

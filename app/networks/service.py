@@ -38,19 +38,25 @@ _PLAIN_FIELDS = (
 )
 # The administering association and the parent rule are the secretariat's; so is moving
 # a network, though a coordinator picks the parent of one they create below their own.
+# Opening a closed network (or closing an open one) is the secretariat's too: its members
+# asked for it to be closed.
 _ADMIN_ONLY_ON_CREATE = frozenset({"administered_by_id", "requires_parent_membership"})
-_ADMIN_ONLY_ON_UPDATE = _ADMIN_ONLY_ON_CREATE | {"parent_id"}
+_ADMIN_ONLY_ON_UPDATE = _ADMIN_ONLY_ON_CREATE | {"parent_id", "visibility"}
 
 
 def _slug_taken(slug: str | None = None) -> Conflict:
     which = "That slug" if slug is None else f"The slug {slug!r}"
     return Conflict(
-        f"{which} is already used by another network; choose another.", code="slug_taken"
+        f"{which} is already used by another network with the same parent; choose another.",
+        code="slug_taken",
     )
 
 
 # Two creates racing for one slug: the loser gets the rule's code, not a generic conflict.
-register_constraint_error("uq_networks_slug", _slug_taken())
+# Siblings share UNIQUE (parent_id, slug); roots the partial unique index on slug, which
+# PostgreSQL names and SQLite reports by its column (rebuilt as uq_networks_slug).
+for _constraint in ("uq_networks_parent_id_slug", "uq_networks_root_slug", "uq_networks_slug"):
+    register_constraint_error(_constraint, _slug_taken())
 
 
 async def get_network(
@@ -103,9 +109,18 @@ async def describe_networks(
 
 
 async def _check_slug(
-    repository: NetworkRepository, slug: str, network_id: uuid.UUID | None = None
+    repository: NetworkRepository,
+    slug: str,
+    parent_id: uuid.UUID | None,
+    network_id: uuid.UUID | None = None,
 ) -> None:
-    holder = await repository.find_by_slug(slug)
+    """The slug is free among the networks under `parent_id` (the roots, for None).
+
+    Only siblings are compared, and whoever may place a network there sees them all (the
+    admins, or a coordinator of the parent, who sees everything below it), so the answer
+    tells nobody about a network hidden from them.
+    """
+    holder = await repository.find_sibling_by_slug(parent_id, slug)
     if holder is not None and holder.id != network_id:
         raise _slug_taken(slug)
 
@@ -162,19 +177,25 @@ def _assign_administrator(
 
 
 async def _check_members_covered(
-    session: AsyncSession, network: Network, parent_id: uuid.UUID
+    session: AsyncSession, caller: Caller, network: Network, parent_id: uuid.UUID
 ) -> None:
     """Requiring parent membership, or moving under a new parent while requiring it, must
-    not leave active members without an active membership of the (new) parent."""
+    not leave active members without an active membership of the (new) parent.
+
+    Both changes are the secretariat's today; the parent is named only to a caller who
+    may see it all the same, so the answer stays safe if that ever changes."""
     uncovered = await MembershipRepository(session).count_uncovered(network.id, parent_id)
     if uncovered:
+        hidden = await NetworkRepository(session).hidden_among(caller, {parent_id})
+        parent = {} if hidden else {"parent_network_id": str(parent_id)}
+        named = "" if hidden else f" ({parent_id})"
         raise Conflict(
             f"{uncovered} active membership(s) of {network.name} have no active membership "
-            f"of the parent network ({parent_id}) holding their period; end them, or add "
+            f"of the parent network{named} holding their period; end them, or add "
             "those parent memberships, first.",
             code="parent_membership_missing",
-            parent_network_id=str(parent_id),
             uncovered_count=uncovered,
+            **parent,
         )
 
 
@@ -185,16 +206,24 @@ def _authorise_fields(caller: Caller, sent: set[str], admin_only: frozenset[str]
         ensure_fields_allowed(caller, sent, sent - admin_only)
 
 
-async def create_network(session: AsyncSession, caller: Caller, data: NetworkCreate) -> Network:
+async def authorise_create_network(
+    session: AsyncSession, caller: Caller, data: NetworkCreate
+) -> None:
+    """Whether the caller may create this network; also run before an idempotent replay."""
+    del session  # the rule needs no reads; the signature is every create's
     # Root networks are the secretariat's; a coordinator adds networks below one they manage.
     ensure_manages_network(caller, data.parent_id)
     _authorise_fields(caller, data.model_fields_set, _ADMIN_ONLY_ON_CREATE)
+
+
+async def create_network(session: AsyncSession, caller: Caller, data: NetworkCreate) -> Network:
+    await authorise_create_network(session, caller, data)
     repository = NetworkRepository(session)
     if data.parent_id is not None:
         await repository.lock_tree()
     parent = await _find_parent(repository, caller, data.parent_id)
     _check_parent_required(data.requires_parent_membership, data.parent_id)
-    await _check_slug(repository, data.slug)
+    await _check_slug(repository, data.slug, data.parent_id)
     if data.administered_by_id is not None:
         await _check_administrator(session, caller, data.administered_by_id)
     network = Network(parent_id=data.parent_id, **data.model_dump(include=set(_PLAIN_FIELDS)))
@@ -216,9 +245,15 @@ async def network_to_change(
     network = await get_network(session, caller, network_id)
     if data is None:
         ensure_admin(caller)
-    else:
-        ensure_manages_network(caller, network.id)
-        _authorise_fields(caller, data.model_fields_set, _ADMIN_ONLY_ON_UPDATE)
+        return network
+    ensure_manages_network(caller, network.id)
+    admin_only = _ADMIN_ONLY_ON_UPDATE
+    if not caller.manages_network(network.parent_id):
+        # A slug is unique among its siblings, so it is picked in the parent's namespace,
+        # by whoever manages the parent and sees every sibling. A coordinator of this
+        # network alone could probe the slugs of siblings hidden from them (409).
+        admin_only = admin_only | {"slug"}
+    _authorise_fields(caller, data.model_fields_set, admin_only)
     return network
 
 
@@ -234,9 +269,11 @@ async def update_network(
 
     if "status" in changes:
         check_transition(_TRANSITIONS, network.status, changes["status"])
-    if "slug" in changes and changes["slug"] != network.slug:
-        await _check_slug(repository, changes["slug"], network.id)
     parent_id: uuid.UUID | None = changes["parent_id"] if reparented else network.parent_id
+    slug: str = changes.get("slug", network.slug)
+    if reparented or slug != network.slug:
+        # Among the new siblings, when the network moves.
+        await _check_slug(repository, slug, parent_id, network.id)
     parent: Network | None = None
     if reparented:
         parent = await _find_parent(repository, caller, parent_id)
@@ -252,7 +289,7 @@ async def update_network(
     # Newly required, or required of a new parent: today's members must already comply.
     newly_required = requires and (reparented or not network.requires_parent_membership)
     if newly_required and parent_id is not None:
-        await _check_members_covered(session, network, parent_id)
+        await _check_members_covered(session, caller, network, parent_id)
 
     previous_administrator = network.administered_by_id
     if reparented or "administered_by_id" in changes:

@@ -88,7 +88,10 @@ async def create_office_term(
         term = await service.create_term(session, caller, network_id, body)
         return _one(term, status_code=201)
 
-    return await idempotency.run(create)
+    return await idempotency.run(
+        create,
+        authorise=lambda: service.authorise_create_term(session, caller, network_id, body),
+    )
 
 
 @router.get(

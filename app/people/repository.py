@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, false, select
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -12,7 +12,9 @@ from sqlalchemy.orm.interfaces import LoaderOption
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
 from app.api.search import matches_text
-from app.memberships.models import Representative
+from app.auth.models import User
+from app.memberships.models import Membership, Representative
+from app.networks.visibility import in_visible_network
 from app.offices.models import OfficeTerm
 from app.people.models import Affiliation, Person, Position
 
@@ -38,17 +40,48 @@ def _loads(with_organisations: bool) -> LoaderOption:
     return affiliations
 
 
+def _known_to(caller: Caller) -> ColumnElement[bool]:
+    """The people a member may see: themself, the people affiliated with their own
+    organisations, and the representatives of memberships and the office holders of the
+    networks they may see (which memberships and office terms show them anyway)."""
+    clauses: list[ColumnElement[bool]] = [
+        exists().where(
+            Representative.person_id == Person.id,
+            Membership.id == Representative.membership_id,
+            in_visible_network(caller, Membership.network_id),
+        ),
+        exists().where(
+            OfficeTerm.person_id == Person.id, in_visible_network(caller, OfficeTerm.network_id)
+        ),
+    ]
+    if caller.person_id is not None:
+        clauses.append(Person.id == caller.person_id)
+    if caller.organisation_ids:
+        clauses.append(
+            exists().where(
+                Affiliation.person_id == Person.id,
+                Affiliation.organisation_id.in_(caller.organisation_ids),
+            )
+        )
+    return or_(*clauses)
+
+
 class PersonRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     def _visible(self, stmt: Select[Person], caller: Caller) -> Select[Person]:
-        # People are personal data: the registry is for signed-in users and the
-        # secretariat. The service refuses the public first (401/403); this keeps any
-        # other read from finding someone even so.
-        if caller.sees_personal_data:
+        """People are personal data. The secretariat (and its read keys) and network
+        coordinators, who register the people they add as representatives, see the whole
+        registry; any other signed-in user sees the people they have reason to know (see
+        `_known_to`); the public no one (the service refuses it first, 401/403; this
+        keeps any other read from finding someone even so). Conditions in the one
+        statement, so a read costs the same number of queries for any caller."""
+        if caller.sees_everything or caller.coordinated_network_ids:
             return stmt
-        return stmt.where(false())
+        if not caller.sees_personal_data:
+            return stmt.where(false())
+        return stmt.where(_known_to(caller))
 
     async def get(
         self, caller: Caller, person_id: uuid.UUID, *, with_organisations: bool = False
@@ -128,4 +161,11 @@ class PersonRepository:
         self.session.add(person)
 
     async def delete(self, person: Person) -> None:
+        """Delete the person after unlinking their users, through the unit of work so the
+        audit trail records each change; the database's ON DELETE SET NULL then finds none.
+        (Affiliations go with the person by the relationship's cascade, recorded too.)"""
+        users = await self.session.scalars(select(User).where(User.person_id == person.id))
+        for user in users:
+            user.person_id = None
+        await self.session.flush()
         await self.session.delete(person)

@@ -22,8 +22,11 @@ router = APIRouter(prefix="/v1/people", tags=["people"])
 
 # People are personal data: said once on every route of the registry.
 _ACCESS = (
-    " People are personal data: without credentials 401, with the website's key 403; "
-    "signed-in users and admins see the registry."
+    " People are personal data: without credentials 401, with the website's key 403. "
+    "Admins, read keys and network coordinators see the whole registry; any other "
+    "signed-in user sees themself, the people of their own organisations, and the "
+    "representatives and office holders of the networks they may see. Anyone else is "
+    "404, like an unknown id, and left out of lists."
 )
 
 PersonSort = Annotated[
@@ -69,7 +72,9 @@ async def create_person(
     async def create() -> Response:
         return _one(await service.create_person(session, caller, body), status_code=201)
 
-    return await idempotency.run(create)
+    return await idempotency.run(
+        create, authorise=lambda: service.authorise_create_person(session, caller, body)
+    )
 
 
 @router.get(

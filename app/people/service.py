@@ -148,13 +148,21 @@ def _replace_affiliations(person: Person, wanted: Sequence[AffiliationWrite]) ->
     return changed
 
 
-async def create_person(session: AsyncSession, caller: Caller, data: PersonCreate) -> Person:
+async def authorise_create_person(
+    session: AsyncSession, caller: Caller, data: PersonCreate
+) -> None:
+    """Whether the caller may register people; also run before an idempotent replay."""
+    del session, data  # the rule depends on the caller alone
     # Coordinators register the people who represent the members they add.
     ensure(
         caller,
         caller.is_admin or bool(caller.coordinated_network_ids),
         "Only an admin or a network coordinator may register people.",
     )
+
+
+async def create_person(session: AsyncSession, caller: Caller, data: PersonCreate) -> Person:
+    await authorise_create_person(session, caller, data)
     repository = PersonRepository(session)
     await _check_affiliations(session, caller, data.affiliations)
     if data.email is not None:

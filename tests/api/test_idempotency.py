@@ -4,16 +4,21 @@ import asyncio
 import hashlib
 import json
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.auth.models import User
 from app.db import create_sessionmaker, utcnow
 from app.idempotency.models import IdempotencyRecord
 from app.idempotency.service import fingerprint, purge_expired
-from tests.factories import company_body
+from tests.callers import user_headers
+from tests.factories import company_body, create_company, create_network, create_person
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -138,3 +143,97 @@ def test_fingerprint_cannot_be_recomputed_without_the_server_secret() -> None:
     assert ours != plain
     assert ours != fingerprint("POST", "/v1/users", body, b"another secret")
     assert ours == fingerprint("POST", "/v1/users", body, b"server secret")
+
+
+async def _records(engine: AsyncEngine) -> int:
+    async with create_sessionmaker(engine)() as session:
+        return int(await session.scalar(select(func.count()).select_from(IdempotencyRecord)) or 0)
+
+
+# What a coordinator of a closed network creates, and what they get for a retry of it
+# once they coordinate it no more: a refusal, as for a first try, never the replay. The
+# office's network is hidden from them by then, so that one is a 404.
+_RETRIED_CREATES = {
+    "memberships": (403, "forbidden"),
+    "offices": (404, "network_not_found"),
+    "networks": (403, "forbidden"),
+    "people": (403, "forbidden"),
+    "companies": (403, "forbidden"),
+}
+
+
+@pytest.mark.parametrize("resource", sorted(_RETRIED_CREATES))
+async def test_a_retry_is_authorised_again_before_it_is_replayed(
+    client: httpx.AsyncClient, application: FastAPI, engine: AsyncEngine, resource: str
+) -> None:
+    closed = (await create_network(client, visibility="closed"))["id"]
+    organisation = (await create_company(client))["id"]
+    person = (await create_person(client))["id"]
+    url, body = {
+        "memberships": (
+            "/v1/memberships",
+            {
+                "organisation_id": organisation,
+                "network_id": closed,
+                "kind": "member",
+                "status": "active",
+                "starts_on": "2026-01-01",
+            },
+        ),
+        "offices": (
+            f"/v1/networks/{closed}/offices",
+            {"person_id": person, "office": "board_member", "starts_on": "2026-01-01"},
+        ),
+        "networks": (
+            "/v1/networks",
+            {"parent_id": closed, "slug": "below", "name": "Below", "visibility": "closed"},
+        ),
+        "people": ("/v1/people", {"full_name": "Kari Nordmann"}),
+        "companies": ("/v1/companies", company_body()),
+    }[resource]
+    coordinator = await user_headers(application, coordinates=[closed])
+    headers = {**coordinator, "Idempotency-Key": f"retry-{resource}"}
+
+    first = await client.post(url, json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    replay = await client.post(url, json=body, headers=headers)
+    assert replay.headers["idempotency-replayed"] == "true"
+
+    user_id = (await client.get("/v1/users/me", headers=coordinator)).json()["id"]
+    removed = await client.delete(f"/v1/users/{user_id}/coordinated-networks/{closed}")
+    assert removed.status_code == 204, removed.text
+
+    retried = await client.post(url, json=body, headers=headers)
+    status, code = _RETRIED_CREATES[resource]
+    assert_problem(retried, status, code)
+    assert "idempotency-replayed" not in retried.headers
+    assert first.json()["id"] not in retried.text
+    assert "location" not in retried.headers
+    # The answer stays stored for its owner; it is only not handed out without the right.
+    assert await _records(engine) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/v1/users", {"email": "retried@example.com", "password": "a long enough password"}),
+        ("/v1/api-keys", {"name": "Retried key", "scopes": ["read"]}),
+    ],
+    ids=["users", "api-keys"],
+)
+async def test_the_secretariats_creates_are_authorised_again_before_a_replay(
+    client: httpx.AsyncClient, engine: AsyncEngine, application: FastAPI, url: str, body: Any
+) -> None:
+    admin = await user_headers(application, is_admin=True, email="demoted@example.com")
+    headers = {**admin, "Idempotency-Key": "secretariat-retry"}
+    first = await client.post(url, json=body, headers=headers)
+    assert first.status_code == 201, first.text
+
+    async with create_sessionmaker(engine).begin() as session:
+        await session.execute(
+            update(User).where(User.email == "demoted@example.com").values(is_admin=False)
+        )
+    retried = await client.post(url, json=body, headers=headers)
+    assert_problem(retried, 403, "forbidden")
+    assert "idempotency-replayed" not in retried.headers
+    assert first.json()["id"] not in retried.text

@@ -1,5 +1,6 @@
 """Users, sign-ins and clients for the access tests, made straight in the database."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,15 +9,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from click.testing import Result
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from typer.testing import CliRunner
 
 from app.auth.credentials import hash_password, issue_access_token, new_refresh_token
 from app.auth.models import SignInSession, User
+from app.cli import cli
 from app.db import create_sessionmaker, utcnow
 
 PASSWORD = "correct horse battery staple"
+runner = CliRunner()
 
 
 @dataclass(frozen=True)
@@ -102,3 +107,9 @@ async def client_from(application: FastAPI, address: str) -> AsyncIterator[httpx
 async def rows(engine: AsyncEngine, model: Any, *where: Any) -> list[Any]:
     async with create_sessionmaker(engine)() as session:
         return list(await session.scalars(select(model).where(*where)))
+
+
+async def klynge(*args: str, input: str | None = None) -> Result:
+    """Run a `klynge` command in a thread: it calls `asyncio.run` itself, which must not
+    happen on the test's event loop (use the `command_database` fixture)."""
+    return await asyncio.to_thread(runner.invoke, cli, list(args), input=input)

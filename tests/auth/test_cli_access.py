@@ -1,42 +1,22 @@
 """`klynge create-admin` and `klynge api-key create`: the first set-up, on both databases.
 
 The commands run `asyncio.run` themselves, so they are invoked in a thread, off the
-test's event loop; `anonymous_client` empties the tables afterwards.
+test's event loop (`klynge()`); `anonymous_client` empties the tables afterwards.
 """
-
-import asyncio
-from collections.abc import Iterator
 
 import httpx
 import pytest
-from click.testing import Result
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from typer.testing import CliRunner
 
 from app.auth.models import ApiKey, User
 from app.cli import cli
-from app.config import get_settings
-from tests.auth.helpers import bearer, rows, sign_in, tokens
+from tests.auth.helpers import bearer, klynge, rows, runner, sign_in, tokens
 from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.usefixtures("backend")
 
-runner = CliRunner()
 PASSWORD = "first admin passphrase"
-
-
-@pytest.fixture
-def command_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The commands read the database URL from the environment, like in production."""
-    monkeypatch.setenv("KLYNGE_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-async def klynge(*args: str, input: str | None = None) -> Result:
-    return await asyncio.to_thread(runner.invoke, cli, list(args), input=input)
 
 
 @pytest.mark.usefixtures("command_database")

@@ -1,5 +1,10 @@
 """POST /v1/auth/token: the password form, its refusals and the wrong-password limit."""
 
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections import Counter
 from datetime import timedelta
 
 import httpx
@@ -8,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.auth import service
 from app.auth.models import SignInFailure, SignInSession, User
 from app.db import create_sessionmaker, utcnow
 from tests.auth.helpers import bearer, client_from, make_user, rows, sign_in, tokens
@@ -186,6 +192,117 @@ async def test_a_right_password_clears_the_accounts_failures(
     for _ in range(2):
         await sign_in(anonymous_client, user.email, "wrong password")
     await tokens(anonymous_client, user.email)  # two more were allowed again
+
+
+@pytest.mark.parametrize("limit", ["account", "address"])
+async def test_concurrent_wrong_passwords_stop_at_the_limit(
+    application: FastAPI,
+    engine: AsyncEngine,
+    anonymous_client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: str,
+) -> None:
+    """Count, Argon2 and the failure's insert are one step per account and per address:
+    concurrent attempts wait for each other instead of all counting the same failures."""
+    monkeypatch.setattr(application.state.settings, f"sign_in_failures_per_{limit}", 3)
+    user = await make_user(engine)
+    real_check = service.password_matches
+
+    async def slow_check(password: str, password_hash: str | None) -> bool:
+        # Widen the gap between the count and the insert, so the race happens every run.
+        matched = await real_check(password, password_hash)
+        await asyncio.sleep(0.05)
+        return matched
+
+    monkeypatch.setattr(service, "password_matches", slow_check)
+
+    async def wrong_sign_in(n: int) -> httpx.Response:
+        # One account from many addresses, or many accounts from one address.
+        email, address = (
+            (user.email, f"10.0.1.{n + 1}")
+            if limit == "account"
+            else (f"x{n}@example.com", "10.0.2.1")
+        )
+        async with client_from(application, address) as client:
+            return await sign_in(client, email, "wrong password")
+
+    answers = await asyncio.gather(*(wrong_sign_in(n) for n in range(12)))
+
+    outcomes = Counter((answer.status_code, answer.json()["code"]) for answer in answers)
+    assert outcomes == {(401, "invalid_credentials"): 3, (429, "too_many_sign_in_attempts"): 9}
+    assert len(await rows(engine, SignInFailure)) == 3
+
+
+def _hmac(application: FastAPI, text: str) -> str:
+    secret = application.state.settings.jwt_secret.get_secret_value().encode()
+    return "hmac-sha256:" + hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Correct Horse Battery Staple",  # a password typed into the e-mail field
+        "P@ssw0rd-Sommer2026",  # has an "@", but is no e-mail address
+        "kari@example",  # no dot in the domain: no user has such an address
+    ],
+)
+async def test_a_login_that_is_no_email_is_neither_logged_nor_stored(
+    application: FastAPI,
+    engine: AsyncEngine,
+    anonymous_client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    typed: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy.engine")
+    monkeypatch.setattr(application.state.settings, "sign_in_failures_per_account", 2)
+    capsys.readouterr()
+
+    first = await sign_in(anonymous_client, typed, "whatever was typed next")
+    # Typed again, however spaced or cased: the same account key, so the limit holds.
+    second = await sign_in(anonymous_client, f"  {typed.upper()} ", "another try")
+    third = await sign_in(anonymous_client, typed, "a third try")
+
+    assert_problem(first, 401, "invalid_credentials")
+    assert_problem(second, 401, "invalid_credentials")
+    assert_problem(third, 429, "too_many_sign_in_attempts")
+    key = _hmac(application, typed.lower())
+    failures = await rows(engine, SignInFailure)
+    assert [failure.email for failure in failures] == [key, key]
+    captured = capsys.readouterr()
+    logged = captured.out + captured.err + caplog.text + repr([r.__dict__ for r in caplog.records])
+    assert "sign_in_failed" in logged  # the capture works
+    assert key in logged  # the attempts can still be told apart and followed
+    for spelling in (typed, typed.lower(), typed.upper()):
+        assert spelling not in logged
+        assert spelling not in repr([failure.__dict__ for failure in failures])
+
+
+async def test_an_email_login_is_logged_and_counted_normalised(
+    application: FastAPI,
+    engine: AsyncEngine,
+    anonymous_client: httpx.AsyncClient,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    user = await make_user(engine, email="kari@example.com")
+    capsys.readouterr()
+
+    failed = await sign_in(anonymous_client, "  Kari@Example.COM ", "wrong password")
+
+    assert_problem(failed, 401, "invalid_credentials")
+    [failure] = await rows(engine, SignInFailure)
+    assert failure.email == user.email
+    captured = capsys.readouterr()
+    logged = captured.out + captured.err + caplog.text + repr([r.__dict__ for r in caplog.records])
+    assert "sign_in_failed" in logged
+    assert user.email in logged
+    # The right password clears exactly this key.
+    await tokens(anonymous_client, "KARI@example.com")
+    assert await rows(engine, SignInFailure) == []
 
 
 async def test_the_openapi_document_describes_the_password_flow(application: FastAPI) -> None:

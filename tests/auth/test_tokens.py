@@ -41,19 +41,55 @@ async def test_refresh_rotates_and_refuses_the_used_token(
     [after] = await rows(engine, SignInSession)
     assert after.id == before.id
     assert after.refresh_token_hash != before.refresh_token_hash
+    assert after.previous_refresh_token_hash == before.refresh_token_hash
     me = await anonymous_client.get("/v1/users/me", headers=bearer(second["access_token"]))
     assert me.status_code == 200, me.text
 
-    # The used token is worth nothing now, however often it comes back.
-    for _ in range(2):
-        reused = await anonymous_client.post(
-            "/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
-        )
-        assert_refused(reused, "invalid_refresh_token")
     again = await anonymous_client.post(
         "/v1/auth/refresh", json={"refresh_token": second["refresh_token"]}
     )
     assert again.status_code == 200, again.text
+
+
+async def test_reusing_a_rotated_refresh_token_ends_the_sign_in(
+    anonymous_client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """RFC 9700 §4.14.2: the token a refresh used up comes back, so someone holds a copy;
+    the whole sign-in ends, the newer refresh token and its access token included."""
+    user = await make_user(engine)
+    mine = await tokens(anonymous_client, user.email)
+    other = await tokens(anonymous_client, user.email)  # another sign-in of the user
+    a = mine["refresh_token"]
+    rotated = await anonymous_client.post("/v1/auth/refresh", json={"refresh_token": a})
+    assert rotated.status_code == 200, rotated.text
+    b = rotated.json()
+    assert (
+        await anonymous_client.get("/v1/users/me", headers=bearer(b["access_token"]))
+    ).status_code == 200
+
+    reused = await anonymous_client.post("/v1/auth/refresh", json={"refresh_token": a})
+
+    assert_refused(reused, "refresh_token_reused")
+    [ended] = await rows(engine, SignInSession, SignInSession.id == _session_id(mine))
+    assert ended.revoked_at is not None
+    newer = await anonymous_client.post(
+        "/v1/auth/refresh", json={"refresh_token": b["refresh_token"]}
+    )
+    assert_refused(newer, "token_revoked")
+    me = await anonymous_client.get("/v1/users/me", headers=bearer(b["access_token"]))
+    assert_refused(me, "token_revoked")
+    assert_refused(
+        await anonymous_client.post("/v1/auth/refresh", json={"refresh_token": a}),
+        "refresh_token_reused",
+    )
+    # Only that sign-in ends: the user's other one goes on.
+    elsewhere = await anonymous_client.get("/v1/users/me", headers=bearer(other["access_token"]))
+    assert elsewhere.status_code == 200, elsewhere.text
+
+
+def _session_id(issued: dict[str, str]) -> uuid.UUID:
+    claims = jwt.decode(issued["access_token"], options={"verify_signature": False})
+    return uuid.UUID(claims["sid"])
 
 
 async def test_refresh_refusals(

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.auth.credentials import verify_password
 from app.auth.models import ApiKeyScope, SignInSession, User
 from app.idempotency.models import IdempotencyRecord
+from tests.audit.helpers import audit_events
 from tests.auth.helpers import bearer, make_sign_in, make_user, rows, tokens
 from tests.callers import api_key_headers, user_headers
 from tests.factories import create_network, create_person
@@ -111,6 +112,54 @@ async def test_disabling_or_a_new_password_ends_the_users_sign_ins(
     [stored] = await rows(engine, User, User.id == user.id)
     assert verify_password(NEW_PASSWORD, stored.password_hash)
     assert NEW_PASSWORD not in stored.password_hash
+
+
+@pytest.mark.parametrize("change", [{"disabled": True}, {"is_admin": False}])
+async def test_disabling_or_demoting_an_admin_revokes_the_api_keys_they_made(
+    client: httpx.AsyncClient,
+    anonymous_client: httpx.AsyncClient,
+    application: FastAPI,
+    change: dict[str, bool],
+) -> None:
+    """A key acts as the secretariat whoever holds it, and its maker saw it whole: it
+    must not outlive its maker's rights."""
+    admin = await user_headers(application, is_admin=True)
+    admin_id = (await anonymous_client.get("/v1/users/me", headers=admin)).json()["id"]
+    colleague = await user_headers(application, is_admin=True)
+
+    async def make_key(headers: dict[str, str], name: str) -> dict[str, str]:
+        response = await anonymous_client.post(
+            "/v1/api-keys", json={"name": name, "scopes": ["read"]}, headers=headers
+        )
+        assert response.status_code == 201, response.text
+        made: dict[str, str] = response.json()
+        return made
+
+    theirs = [await make_key(admin, "Export"), await make_key(admin, "Website")]
+    # (`client` and `anonymous_client` are one client: it sends the write key by default.)
+    kept = [await make_key(colleague, "Colleague's"), await make_key({}, "Script")]
+
+    changed = await patch_current(client, f"/v1/users/{admin_id}", **change)
+
+    assert changed.status_code == 200, changed.text
+    for made in theirs:
+        stored = await fetch(client, f"/v1/api-keys/{made['id']}")
+        assert stored["revoked_at"] is not None
+        used = await anonymous_client.get("/v1/networks", headers=bearer(made["key"]))
+        assert_problem(used, 401, "api_key_revoked")
+        # The trail says who revoked it: the caller who changed the user.
+        [revoked] = await audit_events(client, resource_id=made["id"], action="update")
+        assert revoked["actor_type"] == "api_key"
+        assert revoked["after"]["revoked_at"] is not None
+    for made in kept:
+        assert (await fetch(client, f"/v1/api-keys/{made['id']}"))["revoked_at"] is None
+        used = await anonymous_client.get("/v1/networks", headers=bearer(made["key"]))
+        assert used.status_code == 200, used.text
+    # Given their rights back, they get no key back: they make new ones.
+    undo = {field: not value for field, value in change.items()}
+    assert (await patch_current(client, f"/v1/users/{admin_id}", **undo)).status_code == 200
+    for made in theirs:
+        assert (await fetch(client, f"/v1/api-keys/{made['id']}"))["revoked_at"] is not None
 
 
 async def test_only_the_secretariat_sees_or_changes_users(

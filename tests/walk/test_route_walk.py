@@ -6,8 +6,10 @@ Nothing here names a route: paths, methods and parameters come from the document
 routes added later are walked too. Path parameters are filled with ids of closed
 networks and of their rows, of an open network and an unknown id; list filters ending
 in `_id` get the same ids, `q=` gets the closed networks' names, and `include=` every
-option. Changes are sent too (an empty body, `If-Match: *`) by every caller but the
-admin, so error bodies are checked as well.
+option. Changes are sent too, by every caller but the admin, with `If-Match: *` and each
+operation's documented example body, its `*_id` fields filled with those ids and with a
+real organisation and person, so requests get past validation to the rules and their
+error bodies (409s naming rows) are checked as well.
 """
 
 import itertools
@@ -26,7 +28,7 @@ from app.auth.models import ApiKeyScope
 from app.companies.models import Organisation
 from app.db import Base, create_sessionmaker
 from app.demo.loader import load_into
-from app.networks.models import Network, Visibility
+from app.networks.models import Network, NetworkStatus, Visibility
 from app.offices.models import OfficeKind, OfficeTerm
 from app.people.models import Affiliation, Person, Position
 from tests.callers import api_key_headers, sign_in_again, user_headers
@@ -96,6 +98,20 @@ async def _callers(application: FastAPI, engine: AsyncEngine) -> list[WalkCaller
     leaders = await _by(engine, Network, slug="gic-process-leader-forum")
     procurement = await _by(engine, Network, slug="gic-procurement-network")
     offshore = await _by(engine, Network, slug="gic-offshore-forum")
+    # An open group below a closed one, whose members must be members of the closed one:
+    # its coordinator may not see the parent, yet meets rules that involve it.
+    working_group = Network(
+        parent_id=council.id,
+        slug="council-working-group",
+        name="Council working group",
+        visibility=Visibility.OPEN,
+        status=NetworkStatus.ACTIVE,
+        meetings_per_year=2,
+        requires_parent_membership=True,
+        administered_by_id=council.administered_by_id,
+        administered_by_inherited=True,
+    )
+    await _add(engine, working_group)
     nho = await _by(engine, Organisation, display_name="NHO")
     telemark = await _by(engine, Organisation, display_name="Telemark Offshore Service")
     # NHO is a partner in the council and the leader forum, not in procurement; Telemark
@@ -137,6 +153,11 @@ async def _callers(application: FastAPI, engine: AsyncEngine) -> list[WalkCaller
         WalkCaller(
             "coordinator", await user_headers(application, coordinates=[council.id]), {council_id}
         ),
+        WalkCaller(
+            "coordinator below a closed network",
+            await user_headers(application, coordinates=[working_group.id]),
+            set(),
+        ),
         # The admin sees every closed network, so nothing is hidden from it to check; it is
         # walked all the same, as the issue lists it.
         WalkCaller(
@@ -165,6 +186,35 @@ def _include_values(parameter: dict[str, Any]) -> list[str]:
     for option in schema.get("anyOf", []):
         examples += option.get("examples", [])
     return [value for value in examples if isinstance(value, str)]
+
+
+def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    for option in [schema, *schema.get("anyOf", [])]:
+        if "$ref" in option:
+            resolved: dict[str, Any] = document["components"]["schemas"][
+                option["$ref"].rsplit("/", 1)[-1]
+            ]
+            return resolved
+    return schema
+
+
+def _bodies(document: dict[str, Any], operation: dict[str, Any], pool: list[str]) -> list[Any]:
+    """The documented example bodies, and each with its `*_id` fields set from `pool`."""
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" not in content:
+        return [None]  # no body, or a form (sign-in) that carries no ids
+    schema = _resolve(document, content["application/json"]["schema"])
+    bodies: list[Any] = []
+    for example in schema.get("examples") or [{}]:
+        bodies.append(example)
+        # Nested lists (representatives, affiliations) hold made-up ids that would stop the
+        # request at validation; the variants leave them empty to reach the other rules.
+        bare = {name: [] if isinstance(value, list) else value for name, value in example.items()}
+        id_fields = [name for name in bare if name.endswith("_id")][:2]
+        for values in itertools.product(pool, repeat=len(id_fields)):
+            if id_fields:
+                bodies.append({**bare, **dict(zip(id_fields, values, strict=True))})
+    return bodies
 
 
 def _requests(
@@ -201,18 +251,30 @@ async def test_no_route_shows_a_closed_network_to_outsiders(
     secrets = await _closed_network_secrets(engine)
     assert len(secrets.by_network) == 3
     open_network = await _by(engine, Network, slug="gic-offshore-forum")
+    working_group = await _by(engine, Network, slug="council-working-group")
+    organisation = await _by(engine, Organisation, display_name="Telemark Offshore Service")
+    person = await _by(engine, Person, email="walk.outsider@example.com")
     ids = [*secrets.by_network, *secrets.row_ids[:4], str(open_network.id), UNKNOWN]
+    body_ids = [
+        *secrets.by_network,
+        str(working_group.id),
+        str(open_network.id),
+        str(organisation.id),
+        str(person.id),
+    ]
     names = [name for group in secrets.names.values() for name in group]
+    document = application.openapi()
 
     leaks: list[str] = []
     requests = 0
-    for path, method, operation in _operations(application.openapi()):
+    for path, method, operation in _operations(document):
         if method in _UNSAFE:
             # A change may end the caller's own sign-in (signing out does): every change
             # is walked with fresh credentials, so later routes are not met with a 401.
             for caller in callers:
                 caller.headers = await sign_in_again(application, caller.headers)
-        for url, query in _requests(path, operation, ids, names):
+        bodies = _bodies(document, operation, body_ids) if method in _UNSAFE else [None]
+        for (url, query), body in itertools.product(_requests(path, operation, ids, names), bodies):
             for caller in callers:
                 if method in _UNSAFE and not caller.changes:
                     continue
@@ -225,12 +287,14 @@ async def test_no_route_shows_a_closed_network_to_outsiders(
                 kwargs: dict[str, Any] = {"params": query, "headers": headers}
                 if method in _UNSAFE:
                     headers["If-Match"] = "*"
-                    if method != "delete":
-                        kwargs["json"] = {}
+                    if body is not None:
+                        kwargs["json"] = body
                 response = await anonymous_client.request(method.upper(), url, **kwargs)
                 requests += 1
                 # What the caller itself sent may come back (a Link echoes its query).
                 echoed = set(query.values()) | set(url.split("/"))
+                if isinstance(body, dict):
+                    echoed |= {value for value in body.values() if isinstance(value, str)}
                 shown = response.text + " ".join(
                     value for name, value in response.headers.items() if name != "link"
                 )
