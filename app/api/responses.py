@@ -29,18 +29,16 @@ def json_response(
     )
 
 
-def resource_response(
-    value: BaseModel,
-    *,
-    version: int,
-    status_code: int = 200,
-    location: str | None = None,
-) -> Response:
-    """A single resource with its `ETag` (and `Location` when just created)."""
-    headers = {"ETag": etag_of(version)}
-    if location is not None:
-        headers["Location"] = location
-    return json_response(value, status_code=status_code, headers=headers)
+def resource_response(value: BaseModel, *, version: int) -> Response:
+    """A single resource with its `ETag`."""
+    return json_response(value, headers={"ETag": etag_of(version)})
+
+
+def created_response(response: Response, location: str) -> Response:
+    """A resource answer made the answer to a create: 201 with its `Location`."""
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
 
 
 def page_response(

@@ -11,7 +11,7 @@ from app.api.etag import OptionalIfMatchHeader, check_if_match_when_sent
 from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_response, problem_responses
-from app.api.responses import page_response, resource_response
+from app.api.responses import created_response, page_response, resource_response
 from app.auth import api_keys
 from app.auth.models import ApiKey
 from app.auth.repository import ApiKeyFilter
@@ -75,11 +75,8 @@ async def create_api_key(
         shown = ApiKeyCreated.model_validate(
             {**ApiKeyRead.model_validate(api_key).model_dump(), "key": key}
         )
-        response = resource_response(
-            shown,
-            version=api_key.version,
-            status_code=201,
-            location=f"/v1/api-keys/{api_key.id}",
+        response = created_response(
+            resource_response(shown, version=api_key.version), f"/v1/api-keys/{api_key.id}"
         )
         response.headers.update(NO_STORE)
         return response

@@ -11,7 +11,7 @@ from app.api.etag import IfMatchHeader, require_if_match
 from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_response, problem_responses
-from app.api.responses import json_response, page_response, resource_response
+from app.api.responses import created_response, json_response, page_response, resource_response
 from app.auth import users
 from app.auth.authenticate import SignInSessionId
 from app.auth.models import User
@@ -35,13 +35,8 @@ UserSort = Annotated[
 _ADMIN_ONLY = " Only the secretariat: 401 anonymous, 403 any other caller."
 
 
-def _one(user: User, status_code: int = 200) -> Response:
-    return resource_response(
-        UserRead.model_validate(user),
-        version=user.version,
-        status_code=status_code,
-        location=f"/v1/users/{user.id}" if status_code == 201 else None,
-    )
+def _one(user: User) -> Response:
+    return resource_response(UserRead.model_validate(user), version=user.version)
 
 
 def _me(user: User, coordinated_network_ids: list[uuid.UUID]) -> Response:
@@ -114,7 +109,8 @@ async def create_user(
     idempotency: IdempotencyDep,
 ) -> Response:
     async def create() -> Response:
-        return _one(await users.create_user(session, caller, body), status_code=201)
+        user = await users.create_user(session, caller, body)
+        return created_response(_one(user), f"/v1/users/{user.id}")
 
     return await idempotency.run(create, authorise=idempotency.admin_only)
 

@@ -17,7 +17,7 @@ from app.api.etag import (
 from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
-from app.api.responses import page_response, resource_response
+from app.api.responses import created_response, page_response, resource_response
 from app.companies import service
 from app.companies.models import Country, Organisation, OrganisationKind
 from app.companies.repository import OrganisationFilter
@@ -37,12 +37,10 @@ def _location(company_id: uuid.UUID) -> str:
     return f"/v1/companies/{company_id}"
 
 
-def _one(caller: Caller, organisation: Organisation, status_code: int = 200) -> Response:
+def _one(caller: Caller, organisation: Organisation) -> Response:
     return resource_response(
         service.describe_organisation(caller, organisation),
         version=organisation.version,
-        status_code=status_code,
-        location=_location(organisation.id) if status_code == 201 else None,
     )
 
 
@@ -60,7 +58,7 @@ async def create_company(
 ) -> Response:
     async def create() -> Response:
         organisation = await service.create_organisation(session, caller, body)
-        return _one(caller, organisation, status_code=201)
+        return created_response(_one(caller, organisation), _location(organisation.id))
 
     return await idempotency.run(
         create, authorise=lambda: service.authorise_create_organisation(session, caller, body)

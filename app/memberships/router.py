@@ -21,7 +21,7 @@ from app.api.idempotency import IdempotencyDep
 from app.api.include import include_query, parse_include
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
-from app.api.responses import json_response, page_response, resource_response
+from app.api.responses import created_response, json_response, page_response, resource_response
 from app.api.types import IsoDate
 from app.memberships import service
 from app.memberships.models import Membership, MembershipKind, MembershipStatus
@@ -51,17 +51,8 @@ def _location(membership_id: uuid.UUID) -> str:
     return f"/v1/memberships/{membership_id}"
 
 
-def _one(
-    membership: Membership,
-    status_code: int = 200,
-    include: frozenset[MembershipInclude] = frozenset(),
-) -> Response:
-    return resource_response(
-        MembershipRead.of(membership, include),
-        version=membership.version,
-        status_code=status_code,
-        location=_location(membership.id) if status_code == 201 else None,
-    )
+def _one(membership: Membership, include: frozenset[MembershipInclude] = frozenset()) -> Response:
+    return resource_response(MembershipRead.of(membership, include), version=membership.version)
 
 
 @router.post(
@@ -82,7 +73,8 @@ async def create_membership(
     body: MembershipCreate, session: SessionDep, caller: CallerDep, idempotency: IdempotencyDep
 ) -> Response:
     async def create() -> Response:
-        return _one(await service.create_membership(session, caller, body), status_code=201)
+        membership = await service.create_membership(session, caller, body)
+        return created_response(_one(membership), _location(membership.id))
 
     return await idempotency.run(
         create, authorise=lambda: service.authorise_create_membership(session, caller, body)

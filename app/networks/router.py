@@ -14,7 +14,7 @@ from app.api.idempotency import IdempotencyDep
 from app.api.include import include_query, parse_include
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
-from app.api.responses import json_response, page_response, resource_response
+from app.api.responses import created_response, json_response, page_response, resource_response
 from app.api.types import IsoDate
 from app.networks import service
 from app.networks.models import Network, NetworkStatus, Visibility
@@ -41,15 +41,9 @@ async def _one(
     caller: Caller,
     network: Network,
     include: frozenset[NetworkInclude] = frozenset(),
-    status_code: int = 200,
 ) -> Response:
     [read] = await service.describe_networks(session, caller, [network], include)
-    return resource_response(
-        read,
-        version=network.version,
-        status_code=status_code,
-        location=_location(network.id) if status_code == 201 else None,
-    )
+    return resource_response(read, version=network.version)
 
 
 @router.post(
@@ -69,7 +63,7 @@ async def create_network(
 ) -> Response:
     async def create() -> Response:
         network = await service.create_network(session, caller, body)
-        return await _one(session, caller, network, status_code=201)
+        return created_response(await _one(session, caller, network), _location(network.id))
 
     return await idempotency.run(
         create, authorise=lambda: service.authorise_create_network(session, caller, body)

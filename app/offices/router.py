@@ -11,7 +11,7 @@ from app.api.etag import IfMatchHeader, require_if_match
 from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
-from app.api.responses import page_response, resource_response
+from app.api.responses import created_response, page_response, resource_response
 from app.api.types import IsoDate
 from app.offices import service
 from app.offices.models import OfficeKind, OfficeTerm
@@ -30,13 +30,8 @@ def _location(term: OfficeTerm) -> str:
     return f"/v1/networks/{term.network_id}/offices/{term.id}"
 
 
-def _one(term: OfficeTerm, status_code: int = 200) -> Response:
-    return resource_response(
-        OfficeTermRead.of(term),
-        version=term.version,
-        status_code=status_code,
-        location=_location(term) if status_code == 201 else None,
-    )
+def _one(term: OfficeTerm) -> Response:
+    return resource_response(OfficeTermRead.of(term), version=term.version)
 
 
 @router.get(
@@ -86,7 +81,7 @@ async def create_office_term(
 ) -> Response:
     async def create() -> Response:
         term = await service.create_term(session, caller, network_id, body)
-        return _one(term, status_code=201)
+        return created_response(_one(term), _location(term))
 
     return await idempotency.run(
         create,

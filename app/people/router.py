@@ -12,7 +12,7 @@ from app.api.idempotency import IdempotencyDep
 from app.api.include import include_query, parse_include
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
-from app.api.responses import page_response, resource_response
+from app.api.responses import created_response, page_response, resource_response
 from app.people import service
 from app.people.models import Person, Position
 from app.people.repository import PersonFilter
@@ -42,17 +42,8 @@ def _location(person_id: uuid.UUID) -> str:
     return f"/v1/people/{person_id}"
 
 
-def _one(
-    person: Person,
-    status_code: int = 200,
-    include: frozenset[PersonInclude] = frozenset(),
-) -> Response:
-    return resource_response(
-        read_person(person, include),
-        version=person.version,
-        status_code=status_code,
-        location=_location(person.id) if status_code == 201 else None,
-    )
+def _one(person: Person, include: frozenset[PersonInclude] = frozenset()) -> Response:
+    return resource_response(read_person(person, include), version=person.version)
 
 
 @router.post(
@@ -70,7 +61,8 @@ async def create_person(
     body: PersonCreate, session: SessionDep, caller: CallerDep, idempotency: IdempotencyDep
 ) -> Response:
     async def create() -> Response:
-        return _one(await service.create_person(session, caller, body), status_code=201)
+        person = await service.create_person(session, caller, body)
+        return created_response(_one(person), _location(person.id))
 
     return await idempotency.run(
         create, authorise=lambda: service.authorise_create_person(session, caller, body)
