@@ -87,7 +87,7 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-# An execution option on the engine that writing requests use (see app/api/deps.py).
+# An execution option on the engine that writing requests use (see app/api/session.py).
 SQLITE_WRITE_LOCK = "klynge_sqlite_write_lock"
 
 

@@ -113,10 +113,9 @@ class Unprocessable(KlyngeError):
     code = "unprocessable"
 
 
-def not_found(resource: str, resource_id: object) -> NotFound:
-    # The same answer whether the row is missing or hidden from the caller; the id is not
-    # echoed, so no body ever carries a hidden resource's id.
-    del resource_id
+def not_found(resource: str) -> NotFound:
+    # The same answer whether the row is missing or hidden from the caller; it names no
+    # id, so no body ever carries a hidden resource's id.
     return NotFound(f"No such {resource.replace('_', ' ')}.", code=f"{resource}_not_found")
 
 

@@ -45,14 +45,6 @@ class Caller:
         return self.role in (Role.ADMIN, Role.SYSTEM)
 
     @property
-    def sees_everything(self) -> bool:
-        return self.is_admin
-
-    @property
-    def is_signed_in_user(self) -> bool:
-        return self.user_id is not None
-
-    @property
     def sees_personal_data(self) -> bool:
         """People's records are for signed-in users and the secretariat, not the public."""
         return self.role in (Role.MEMBER, Role.ADMIN, Role.SYSTEM)

@@ -33,5 +33,5 @@ async def get_event(session: AsyncSession, caller: Caller, event_id: uuid.UUID) 
     _ensure_reads_trail(caller)
     found = await AuditEventRepository(session).get(event_id)
     if found is None:
-        raise not_found("audit_event", event_id)
+        raise not_found("audit_event")
     return found

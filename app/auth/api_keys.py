@@ -69,7 +69,7 @@ async def get_api_key(session: AsyncSession, caller: Caller, api_key_id: uuid.UU
     ensure_sees_api_keys(caller)
     api_key = await ApiKeyRepository(session).get(api_key_id)
     if api_key is None:
-        raise not_found("api_key", api_key_id)
+        raise not_found("api_key")
     return api_key
 
 

@@ -4,6 +4,7 @@ Passwords are hashed with Argon2id (pwdlib). Refresh tokens and API key secrets 
 long random values, so a SHA-256 of them is enough to store (nothing to brute-force).
 """
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -22,9 +23,14 @@ API_KEY_PREFIX = "klk_"
 REFRESH_TOKEN_PREFIX = "klr_"  # noqa: S105 - a public marker, not a secret
 _ALGORITHM = "HS256"
 _password_hash = PasswordHash((Argon2Hasher(),))
-# Verifying against this when the account does not exist takes as long as a real check,
-# so response times do not tell which e-mail addresses have accounts.
-_DUMMY_HASH = _password_hash.hash("no account has this password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against this when the account does not exist takes as long as a real
+    check, so response times do not tell which e-mail addresses have accounts. Made on
+    first use: hashing is slow on purpose, and every process imports this module."""
+    return _password_hash.hash("no account has this password")
 
 
 def hash_password(password: str) -> str:
@@ -33,7 +39,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     if password_hash is None:
-        _password_hash.verify(password, _DUMMY_HASH)
+        _password_hash.verify(password, _dummy_hash())
         return False
     return bool(_password_hash.verify(password, password_hash))
 

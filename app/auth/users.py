@@ -65,7 +65,7 @@ async def get_user(session: AsyncSession, caller: Caller, user_id: uuid.UUID) ->
     ensure_sees_users(caller)
     user = await UserRepository(session).get(user_id)
     if user is None:
-        raise not_found("user", user_id)
+        raise not_found("user")
     return user
 
 
@@ -161,7 +161,7 @@ async def get_me(session: AsyncSession, caller: Caller) -> tuple[User, list[uuid
     users = UserRepository(session)
     user = await users.get(user_id)
     if user is None:  # deleted since the token was checked, within this transaction
-        raise not_found("user", user_id)
+        raise not_found("user")
     networks = await users.coordinated_networks(user_id)
     return user, [network_id for network_id, _ in networks]
 

@@ -32,7 +32,9 @@ class OrganisationRepository:
         self.session = session
 
     def _visible(self, stmt: Select[Organisation], caller: Caller) -> Select[Organisation]:
-        # Every organisation is visible today; access control narrows this in one place.
+        # Organisations are business registry data, visible to every caller (their internal
+        # `notes` are blanked for non-admins when described). Reads still pass through
+        # here, so a rule that hides organisations would be added in this one place.
         return stmt
 
     async def get(self, caller: Caller, organisation_id: uuid.UUID) -> Organisation | None:

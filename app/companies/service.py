@@ -43,7 +43,7 @@ async def get_organisation(
 ) -> Organisation:
     organisation = await OrganisationRepository(session).get(caller, organisation_id)
     if organisation is None:
-        raise not_found("company", organisation_id)
+        raise not_found("company")
     return organisation
 
 

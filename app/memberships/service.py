@@ -62,7 +62,7 @@ async def get_membership(
 ) -> Membership:
     membership = await MembershipRepository(session).get(caller, membership_id, include)
     if membership is None:
-        raise not_found("membership", membership_id)
+        raise not_found("membership")
     return membership
 
 

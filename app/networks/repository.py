@@ -63,7 +63,7 @@ def _parent_visible(caller: Caller) -> ColumnElement[bool]:
 def _is_root(caller: Caller) -> ColumnElement[bool]:
     """A network is a root for the caller when it has no parent they may see: its
     representation then shows `parent_id: null` (`NetworkRead.of`), and lists agree."""
-    if caller.sees_everything:
+    if caller.is_admin:
         return Network.parent_id.is_(None)
     return ~_parent_visible(caller)
 
@@ -73,7 +73,7 @@ class NetworkRepository:
         self.session = session
 
     def _visible(self, stmt: Select[Network], caller: Caller) -> Select[Network]:
-        if caller.sees_everything:
+        if caller.is_admin:
             return stmt
         return stmt.where(network_visible(caller))
 
@@ -124,7 +124,7 @@ class NetworkRepository:
         stmt = self._visible(select(Network), caller)
         if where.parent_id is not None:
             stmt = stmt.where(Network.parent_id == where.parent_id)
-            if not caller.sees_everything:
+            if not caller.is_admin:
                 # The children of a hidden network are not listed: a non-empty answer
                 # would confirm that it exists.
                 stmt = stmt.where(_parent_visible(caller))
@@ -145,7 +145,7 @@ class NetworkRepository:
     ) -> set[uuid.UUID]:
         """Which of these networks the caller may not see: one query, none for an admin.
         Used for the ids other rows point at (a network's `parent_id`)."""
-        if caller.sees_everything or not network_ids:
+        if caller.is_admin or not network_ids:
             return set()
         wanted = set(network_ids)
         visible = await self.session.scalars(

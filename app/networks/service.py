@@ -67,7 +67,7 @@ async def get_network(
 ) -> Network:
     network = await NetworkRepository(session).get(caller, network_id, include)
     if network is None:
-        raise not_found("network", network_id)
+        raise not_found("network")
     return network
 
 

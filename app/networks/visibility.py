@@ -21,7 +21,7 @@ def network_visible(
     caller: Caller, network: type[Network] | AliasedClass[Network] = Network
 ) -> ColumnElement[bool]:
     """The SQL condition on `network` (or an alias of it) for a caller who does not see
-    everything; callers who do are never narrowed (see `Caller.sees_everything`)."""
+    everything; callers who do are never narrowed (see `Caller.is_admin`)."""
     clauses: list[ColumnElement[bool]] = [network.visibility == Visibility.OPEN]
     closed = caller.closed_network_ids_visible
     if closed:

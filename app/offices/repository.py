@@ -38,7 +38,7 @@ class OfficeTermRepository:
 
     def _visible(self, stmt: Select[OfficeTerm], caller: Caller) -> Select[OfficeTerm]:
         # Offices are public roles: a term is visible exactly when its network is.
-        if caller.sees_everything:
+        if caller.is_admin:
             return stmt
         return stmt.where(in_visible_network(caller, OfficeTerm.network_id))
 

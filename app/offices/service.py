@@ -81,7 +81,7 @@ async def get_term(
     await networks.get_network(session, caller, network_id)
     term = await OfficeTermRepository(session).get(caller, network_id, term_id)
     if term is None:
-        raise not_found("office_term", term_id)
+        raise not_found("office_term")
     return term
 
 

@@ -45,7 +45,7 @@ async def get_person(
         caller, person_id, with_organisations=PersonInclude.ORGANISATIONS in include
     )
     if person is None:
-        raise not_found("person", person_id)
+        raise not_found("person")
     return person
 
 
