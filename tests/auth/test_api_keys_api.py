@@ -174,3 +174,50 @@ async def test_a_retried_create_makes_no_second_key_and_never_shows_it_again(
     async with create_sessionmaker(engine)() as session:
         names = list(await session.scalars(select(ApiKey.name).where(ApiKey.name == "Website")))
     assert names == ["Website"]
+
+
+async def test_last_use_is_recorded_at_most_once_a_minute(
+    client: httpx.AsyncClient, anonymous_client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    response = await client.post("/v1/api-keys", json={"name": "Script", "scopes": ["read"]})
+    created = response.json()
+    url = f"/v1/api-keys/{created['id']}"
+    assert created["last_used_at"] is None
+    key_headers = {"Authorization": f"Bearer {created['key']}"}
+
+    assert (await anonymous_client.get("/v1/networks", headers=key_headers)).status_code == 200
+    first_use = (await fetch(client, url))["last_used_at"]
+    assert first_use is not None
+
+    # Within the minute a second use writes nothing.
+    assert (await anonymous_client.get("/v1/networks", headers=key_headers)).status_code == 200
+    assert (await fetch(client, url))["last_used_at"] == first_use
+
+    # Once the recorded use is older than a minute, the next use moves it forward.
+    async with create_sessionmaker(engine).begin() as session:
+        await session.execute(
+            update(ApiKey)
+            .where(ApiKey.prefix == created["prefix"])
+            .values(last_used_at=utcnow() - timedelta(minutes=5))
+        )
+    stale = (await fetch(client, url))["last_used_at"]
+    assert (await anonymous_client.get("/v1/networks", headers=key_headers)).status_code == 200
+    assert (await fetch(client, url))["last_used_at"] > stale
+
+
+async def test_key_list_runs_a_fixed_number_of_queries(
+    client: httpx.AsyncClient, engine: AsyncEngine, count_queries: object
+) -> None:
+    async def page(limit: int) -> tuple[int, int]:
+        with count_queries() as log:  # type: ignore[operator]
+            response = await client.get("/v1/api-keys", params={"limit": limit})
+        assert response.status_code == 200
+        return int(log.count), len(response.json()["items"])
+
+    one, rows_seen = await page(1)
+    assert rows_seen == 1  # the fixture's own key
+    for _ in range(49):
+        await api_key_headers(engine, ApiKeyScope.READ)
+    fifty, rows_seen = await page(50)
+    assert rows_seen == 50
+    assert fifty == one

@@ -215,11 +215,15 @@ async def test_users_list_is_keyset_paginated_in_fixed_queries(
         "user-1@example.com",
     ]
 
+    for n in range(5, 50):
+        await make_user(engine, email=f"user-{n}@example.com")
     with count_queries() as one:  # type: ignore[operator]
-        await client.get("/v1/users?limit=1")
+        one_page = await client.get("/v1/users?limit=1")
     with count_queries() as many:  # type: ignore[operator]
-        await client.get("/v1/users?limit=50")
-    assert one.count == many.count
+        many_page = await client.get("/v1/users?limit=50")
+    assert (one_page.status_code, many_page.status_code) == (200, 200)
+    assert (len(one_page.json()["items"]), len(many_page.json()["items"])) == (1, 50)
+    assert many.count == one.count
 
 
 async def test_creating_a_user_is_idempotent_without_keeping_the_password(
