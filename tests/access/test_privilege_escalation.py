@@ -185,6 +185,14 @@ async def test_a_closed_sibling_stays_unknown_to_a_coordinator(world: World) -> 
             "coordinator", "PATCH", url, json=changes, headers={"If-Match": "*"}
         )
         assert response.status_code == 404, response.text
+        unknown = await world.request(
+            "coordinator",
+            "PATCH",
+            url.rsplit("/", 1)[0] + f"/{UNKNOWN_ID}",
+            json=changes,
+            headers={"If-Match": "*"},
+        )
+        assert response.json() == unknown.json()  # not a hint that it exists
         assert await fetch(world.admin_http, url) == before
     for network in (ids.procurement, UNKNOWN_ID):
         body = {"organisation_id": ids.member_org, "network_id": network, "starts_on": SINCE}

@@ -93,7 +93,9 @@ async def test_disabling_or_a_new_password_ends_the_users_sign_ins(
 
     assert disabled.status_code == 200, disabled.text
     assert disabled.json()["disabled_at"] is not None
-    assert all(s.revoked_at is not None for s in await rows(engine, SignInSession))
+    sign_ins = await rows(engine, SignInSession)
+    assert sign_ins
+    assert all(s.revoked_at is not None for s in sign_ins)
     client_headers = dict(client.headers)
     client.headers.pop("Authorization")
     assert_problem(await client.get("/v1/users/me", headers=bearer(access)), 401, "token_revoked")
