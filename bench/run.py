@@ -152,7 +152,7 @@ async def scenarios(base_url: str, key_headers: dict[str, str]) -> list[Result]:
             ),
             await drive(
                 client,
-                "GET /v1/companies?q=company 01 (search, 1 in 20 match)",
+                "GET /v1/companies?q=company 01 (search, 1 in 2 match)",
                 "/v1/companies?limit=50&q=company%2001",
             ),
             await drive(
