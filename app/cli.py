@@ -6,12 +6,18 @@ from typing import Annotated, NoReturn
 import typer
 import uvicorn
 
-import app.audit.recorder  # noqa: F401 - changes made from the command line are audited too
 from app import migrate
+from app.audit import recorder
 from app.auth.models import ApiKeyScope
 from app.config import get_settings
 
 cli = typer.Typer(help="Klynge: administration of industry networks.", no_args_is_help=True)
+
+
+@cli.callback()
+def _every_command() -> None:
+    # Changes made from the command line (demo data, admins, keys) are audited too.
+    recorder.install()
 
 
 @cli.command("migrate")

@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
+from app.audit import recorder
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.companies.router import router as companies_router
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     install_problem_handlers(app)
     install_openapi(app)
+    recorder.install()
     for router in (
         health_router,
         companies_router,

@@ -1,6 +1,8 @@
 """The `klynge` command as `make run` uses it: migrate, load demo data twice, purge."""
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import get_settings
+from app.demo import data as demo
 
 runner = CliRunner()
 
@@ -33,6 +36,14 @@ def test_migrate_then_demo_data_twice(sqlite_file: Path) -> None:
     second = runner.invoke(cli, ["demo-data"])
     assert second.exit_code == 0, second.output
     assert "0 rows created" in second.output
+    # Changes made from the command line are audited too, as the system's.
+    with closing(sqlite3.connect(sqlite_file)) as database:
+        actors = database.execute("SELECT DISTINCT actor_type FROM audit_events").fetchall()
+        created = database.execute(
+            "SELECT count(*) FROM audit_events WHERE resource_type = 'networks'"
+        ).fetchone()
+    assert actors == [("system",)]
+    assert created == (len(demo.NETWORKS),)
 
     purged = runner.invoke(cli, ["purge-idempotency-keys"])
     assert purged.exit_code == 0, purged.output

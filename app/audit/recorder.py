@@ -230,8 +230,14 @@ def _events(session: Session) -> list[AuditEvent]:
     return events
 
 
-@event.listens_for(Session, "before_flush")
 def _record_changes(session: Session, _context: UOWTransaction, _instances: Any) -> None:
     # Objects added here join this same flush (SQLAlchemy reads `session.new` after
     # before_flush), so the events are inserted with the rows they describe.
     session.add_all(_events(session))
+
+
+def install() -> None:
+    """Record every ORM change made in this process from now on (the API's create_app and
+    the CLI call it; calling it again changes nothing)."""
+    if not event.contains(Session, "before_flush", _record_changes):
+        event.listen(Session, "before_flush", _record_changes)

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-import app.audit.recorder  # noqa: F401 - installs the listener that writes the trail
 from app.api.deps import CallerDep, SessionDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses

@@ -17,9 +17,7 @@ _ADMINS_ONLY = (
 
 
 def _ensure_reads_trail(caller: Caller) -> None:
-    # A read, so not policy.ensure_admin: a `read` API key may read everything.
-    if not caller.is_admin:
-        raise policy.refusal(caller, _ADMINS_ONLY)
+    policy.ensure_admin_reads(caller, _ADMINS_ONLY)
 
 
 async def list_events(

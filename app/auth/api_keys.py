@@ -14,7 +14,7 @@ from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
 from app.auth.credentials import new_api_key
 from app.auth.models import ApiKey, ApiKeyScope
-from app.auth.policy import ensure_admin, refusal
+from app.auth.policy import ensure_admin, ensure_admin_reads
 from app.auth.repository import ApiKeyFilter, ApiKeyRepository
 from app.db import utcnow
 from app.errors import InvalidField, not_found
@@ -32,8 +32,7 @@ def check_scopes(scopes: list[ApiKeyScope]) -> list[ApiKeyScope]:
 
 
 def ensure_sees_api_keys(caller: Caller) -> None:
-    if not caller.is_admin:
-        raise refusal(caller, "Only the secretariat (an admin) may see API keys.")
+    ensure_admin_reads(caller, "Only the secretariat (an admin) may see API keys.")
 
 
 async def create_api_key(

@@ -13,6 +13,7 @@ from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_response, problem_responses
 from app.api.responses import created_response, page_response, resource_response
 from app.auth import api_keys
+from app.auth.http import NO_STORE
 from app.auth.models import ApiKey
 from app.auth.repository import ApiKeyFilter
 from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
@@ -25,7 +26,6 @@ ApiKeySort = Annotated[
     Query(pattern=r"^-?(name|created_at)$", description="`name`, `created_at`; `-` descends."),
 ]
 # Like the tokens of a sign-in, a new key must not be kept by any cache on the way.
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _ADMIN_ONLY = " Only the secretariat: 401 anonymous, 403 any other caller."
 
 

@@ -26,6 +26,12 @@ def ensure_admin(caller: Caller) -> None:
     ensure(caller, caller.is_admin, "Only the secretariat (an admin) may do this.")
 
 
+def ensure_admin_reads(caller: Caller, detail: str) -> None:
+    """A read for the secretariat only. Not `ensure_admin`: a `read` API key may read."""
+    if not caller.is_admin:
+        raise refusal(caller, detail)
+
+
 def ensure_manages_network(caller: Caller, network_id: uuid.UUID | None) -> None:
     ensure(
         caller,

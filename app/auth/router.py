@@ -13,6 +13,7 @@ from app.api.responses import json_response
 from app.auth import service
 from app.auth.api_keys_router import router as api_keys_router
 from app.auth.authenticate import SignInSessionId
+from app.auth.http import NO_STORE, client_address
 from app.auth.schemas import PASSWORD_MAX_LENGTH, RefreshRequest, TokenResponse
 from app.auth.users_router import router as users_router
 from app.db import utcnow
@@ -21,7 +22,6 @@ router = APIRouter(tags=["access"])
 _auth = APIRouter(prefix="/v1/auth", tags=["access"])
 
 # RFC 6749 §5.1: answers that carry tokens must not be cached.
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 class SignInForm(OAuth2PasswordRequestForm):
@@ -80,7 +80,7 @@ def _tokens(tokens: service.Tokens) -> Response:
 async def sign_in(
     request: Request, form: Annotated[SignInForm, Depends()], session: SessionDep
 ) -> Response:
-    address = request.client.host if request.client is not None else None
+    address = client_address(request)
     result = await service.sign_in(
         session, request.app.state.settings, form.username, form.password, address, utcnow()
     )

@@ -15,7 +15,7 @@ from app.api.pagination import PageParams, SortOrder
 from app.auth import rate_limit
 from app.auth.credentials import hash_password
 from app.auth.models import NetworkCoordinator, User
-from app.auth.policy import ensure_admin, ensure_fields_allowed, refusal
+from app.auth.policy import ensure_admin, ensure_admin_reads, ensure_fields_allowed
 from app.auth.repository import (
     ApiKeyRepository,
     SignInSessionRepository,
@@ -52,8 +52,7 @@ _ME_FIELDS = frozenset({"password", "current_password"})
 
 def ensure_sees_users(caller: Caller) -> None:
     """Logins are the secretariat's business: 401 anonymous, 403 anyone else."""
-    if not caller.is_admin:
-        raise refusal(caller, "Only the secretariat (an admin) may see users.")
+    ensure_admin_reads(caller, "Only the secretariat (an admin) may see users.")
 
 
 async def _hashed(password: str) -> str:

@@ -14,6 +14,7 @@ from app.api.problems import problem_response, problem_responses
 from app.api.responses import created_response, json_response, page_response, resource_response
 from app.auth import users
 from app.auth.authenticate import SignInSessionId
+from app.auth.http import client_address
 from app.auth.models import User
 from app.auth.repository import UserFilter
 from app.auth.schemas import (
@@ -83,7 +84,7 @@ async def update_me(
     users.ensure_me_fields(caller, body)
     user, coordinated = await users.get_me(session, caller)
     require_if_match(if_match, user.version)
-    address = request.client.host if request.client is not None else None
+    address = client_address(request)
     result = await users.change_my_password(
         session, request.app.state.settings, user, body, sign_in_session_id, address
     )
