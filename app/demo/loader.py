@@ -14,6 +14,7 @@ from app.db import create_engine, create_sessionmaker
 from app.demo import data
 from app.memberships.models import Membership, MembershipStatus, Representative
 from app.networks.models import Network
+from app.networks.service import assign_administrator
 from app.offices.models import OfficeTerm
 from app.people.models import Affiliation, Person
 
@@ -102,7 +103,6 @@ class _Loader:
         self._count(found)
         if found is None:
             own = self.organisations[item.administered_by] if item.administered_by else None
-            administered_by = own or (parent.administered_by if parent else None)
             found = Network(
                 parent=parent,
                 slug=item.slug,
@@ -112,9 +112,9 @@ class _Loader:
                 status=item.status,
                 meetings_per_year=item.meetings_per_year,
                 requires_parent_membership=item.requires_parent_membership,
-                administered_by=administered_by,
-                administered_by_inherited=own is None and administered_by is not None,
             )
+            # The service's rule: its own association, or the parent's, inherited.
+            assign_administrator(found, parent, own.id if own else None)
             self.session.add(found)
         self.networks[item.slug] = found
 

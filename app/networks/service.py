@@ -164,7 +164,7 @@ async def _check_administrator(
         )
 
 
-def _assign_administrator(
+def assign_administrator(
     network: Network, parent: Network | None, own_id: uuid.UUID | None
 ) -> None:
     """Set the network's own administrator, or copy the parent's effective one."""
@@ -227,7 +227,7 @@ async def create_network(session: AsyncSession, caller: Caller, data: NetworkCre
     if data.administered_by_id is not None:
         await _check_administrator(session, caller, data.administered_by_id)
     network = Network(parent_id=data.parent_id, **data.model_dump(include=set(_PLAIN_FIELDS)))
-    _assign_administrator(network, parent, data.administered_by_id)
+    assign_administrator(network, parent, data.administered_by_id)
     repository.add(network)
     await session.flush()
     return network
@@ -301,7 +301,7 @@ async def update_network(
             own_id = None if network.administered_by_inherited else network.administered_by_id
         if not reparented:
             parent = await _find_parent(repository, caller, parent_id)
-        _assign_administrator(network, parent, own_id)
+        assign_administrator(network, parent, own_id)
 
     network.parent_id = parent_id
     for field in _PLAIN_FIELDS:
