@@ -141,6 +141,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        # The token the last refresh used up: presented again, it ends the sign-in.
+        sa.Column("previous_refresh_token_hash", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -155,9 +157,18 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_sign_in_sessions_user_id"), "sign_in_sessions", ["user_id"], unique=False
     )
+    op.create_index(
+        op.f("ix_sign_in_sessions_previous_refresh_token_hash"),
+        "sign_in_sessions",
+        ["previous_refresh_token_hash"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(
+        op.f("ix_sign_in_sessions_previous_refresh_token_hash"), table_name="sign_in_sessions"
+    )
     op.drop_index(op.f("ix_sign_in_sessions_user_id"), table_name="sign_in_sessions")
     op.drop_table("sign_in_sessions")
     op.drop_index(op.f("ix_network_coordinators_user_id"), table_name="network_coordinators")

@@ -12,7 +12,7 @@ commits what came before it, rebuilds with enforcement off in a transaction of i
 checks every foreign key, and switches enforcement back on (see `_foreign_keys_off`).
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0003
 Create Date: 2026-11-22 10:15:00
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -29,13 +29,13 @@ ROOT, CHILD, OTHER_ROOT = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
 
 @pytest.fixture
-async def database_at_0004(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+async def database_before_0005(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     if backend == "postgresql":
         url = await databases.create_postgres_database()
     else:
         url = databases.sqlite_url(tmp_path)
     try:
-        await databases.run_in_thread(migrate.upgrade, url, "0004")
+        await databases.run_in_thread(migrate.upgrade, url, "0003")
         yield url
     finally:
         if backend == "postgresql":
@@ -103,8 +103,8 @@ async def _run(engine: AsyncEngine, function: Any) -> Any:
         return await connection.run_sync(function)
 
 
-async def test_upgrade_and_downgrade_keep_the_rows(database_at_0004: str) -> None:
-    url = database_at_0004
+async def test_upgrade_and_downgrade_keep_the_rows(database_before_0005: str) -> None:
+    url = database_before_0005
     engine = create_engine(url)
     try:
         await _run(engine, _fill)
@@ -134,7 +134,7 @@ async def test_upgrade_and_downgrade_keep_the_rows(database_at_0004: str) -> Non
             engine,
             lambda c: c.execute(Network.__table__.delete().where(Network.parent_id == CHILD)),
         )
-        await databases.run_in_thread(migrate.downgrade, url, "0004")
+        await databases.run_in_thread(migrate.downgrade, url, "0003")
         assert await _run(engine, _counts) == [2, 1, 1]
         with pytest.raises(IntegrityError):
             await _run(
