@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from app.api.responses import dump_json
 from app.errors import PROBLEM_TYPE_BASE, KlyngeError, error_for_constraint, problem_document
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -74,8 +75,6 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def problem_response(problem: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
-    from app.api.responses import dump_json
-
     return Response(
         content=dump_json(problem),
         status_code=problem["status"],

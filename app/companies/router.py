@@ -61,7 +61,7 @@ async def create_company(
         return created_response(_one(caller, organisation), _location(organisation.id))
 
     return await idempotency.run(
-        create, authorise=lambda: service.authorise_create_organisation(session, caller, body)
+        create, authorise=lambda: service.authorise_create_organisation(caller, body)
     )
 
 

@@ -90,12 +90,9 @@ async def _check_identifiers(
         )
 
 
-async def authorise_create_organisation(
-    session: AsyncSession, caller: Caller, data: CompanyCreate
-) -> None:
+async def authorise_create_organisation(caller: Caller, data: CompanyCreate) -> None:
     """Whether the caller may register this organisation; also run before an
     idempotent replay (app/api/idempotency.py)."""
-    del session  # the rule needs no reads; the signature is every create's
     # Coordinators register the organisations they add as members; `notes` stay the
     # secretariat's, as only it reads them.
     ensure(
@@ -110,7 +107,7 @@ async def authorise_create_organisation(
 async def create_organisation(
     session: AsyncSession, caller: Caller, data: CompanyCreate
 ) -> Organisation:
-    await authorise_create_organisation(session, caller, data)
+    await authorise_create_organisation(caller, data)
     repository = OrganisationRepository(session)
     values = _stored_values(data.model_dump(mode="json"))
     values["display_name"] = values["display_name"] or values["legal_name"]

@@ -35,8 +35,9 @@ class _Loader:
         self.organisations: dict[str, Organisation] = {}
         self.people: dict[str, Person] = {}
         self.networks: dict[str, Network] = {}
-        # One Argon2 hash for all demo users: hashing is slow on purpose.
-        self.demo_password_hash = hash_password(data.DEMO_PASSWORD)
+        # One Argon2 hash for all demo users, made only if one is created: hashing is slow
+        # on purpose, and a second run creates nobody.
+        self._demo_password_hash: str | None = None
 
     def _count(self, found: object) -> None:
         if found is None:
@@ -165,13 +166,18 @@ class _Loader:
                 )
             )
 
+    def demo_password_hash(self) -> str:
+        if self._demo_password_hash is None:
+            self._demo_password_hash = hash_password(data.DEMO_PASSWORD)
+        return self._demo_password_hash
+
     async def user(self, item: data.DemoUser) -> None:
         found = await self.session.scalar(select(User).where(User.email == item.email))
         self._count(found)
         if found is None:
             user = User(
                 email=item.email,
-                password_hash=self.demo_password_hash,
+                password_hash=self.demo_password_hash(),
                 is_admin=item.is_admin,
                 person=self.people[item.person] if item.person else None,
             )

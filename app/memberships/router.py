@@ -77,7 +77,7 @@ async def create_membership(
         return created_response(_one(membership), _location(membership.id))
 
     return await idempotency.run(
-        create, authorise=lambda: service.authorise_create_membership(session, caller, body)
+        create, authorise=lambda: service.authorise_create_membership(caller, body)
     )
 
 

@@ -194,12 +194,9 @@ async def membership_to_change(
     return membership
 
 
-async def authorise_create_membership(
-    session: AsyncSession, caller: Caller, data: MembershipCreate
-) -> None:
+async def authorise_create_membership(caller: Caller, data: MembershipCreate) -> None:
     """Whether the caller may add memberships to the network; also run before an
     idempotent replay (app/api/idempotency.py)."""
-    del session  # the rule needs no reads; the signature is every create's
     # First: whether the network exists is no business of a caller who may not manage it.
     ensure_manages_network(caller, data.network_id)
 
@@ -207,7 +204,7 @@ async def authorise_create_membership(
 async def create_membership(
     session: AsyncSession, caller: Caller, data: MembershipCreate
 ) -> Membership:
-    await authorise_create_membership(session, caller, data)
+    await authorise_create_membership(caller, data)
     repository = MembershipRepository(session)
     organisation = await OrganisationRepository(session).get(caller, data.organisation_id)
     if organisation is None:

@@ -66,7 +66,7 @@ async def create_network(
         return created_response(await _one(session, caller, network), _location(network.id))
 
     return await idempotency.run(
-        create, authorise=lambda: service.authorise_create_network(session, caller, body)
+        create, authorise=lambda: service.authorise_create_network(caller, body)
     )
 
 

@@ -206,18 +206,15 @@ def _authorise_fields(caller: Caller, sent: set[str], admin_only: frozenset[str]
         ensure_fields_allowed(caller, sent, sent - admin_only)
 
 
-async def authorise_create_network(
-    session: AsyncSession, caller: Caller, data: NetworkCreate
-) -> None:
+async def authorise_create_network(caller: Caller, data: NetworkCreate) -> None:
     """Whether the caller may create this network; also run before an idempotent replay."""
-    del session  # the rule needs no reads; the signature is every create's
     # Root networks are the secretariat's; a coordinator adds networks below one they manage.
     ensure_manages_network(caller, data.parent_id)
     _authorise_fields(caller, data.model_fields_set, _ADMIN_ONLY_ON_CREATE)
 
 
 async def create_network(session: AsyncSession, caller: Caller, data: NetworkCreate) -> Network:
-    await authorise_create_network(session, caller, data)
+    await authorise_create_network(caller, data)
     repository = NetworkRepository(session)
     if data.parent_id is not None:
         await repository.lock_tree()

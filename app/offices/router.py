@@ -85,7 +85,7 @@ async def create_office_term(
 
     return await idempotency.run(
         create,
-        authorise=lambda: service.authorise_create_term(session, caller, network_id, body),
+        authorise=lambda: service.authorise_create_term(session, caller, network_id),
     )
 
 

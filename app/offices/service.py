@@ -108,11 +108,10 @@ async def term_to_change(
 
 
 async def authorise_create_term(
-    session: AsyncSession, caller: Caller, network_id: uuid.UUID, data: OfficeTermCreate
+    session: AsyncSession, caller: Caller, network_id: uuid.UUID
 ) -> None:
     """404 when the caller may not see the network, then 401/403 unless they manage it;
     also run before an idempotent replay (app/api/idempotency.py)."""
-    del data  # the rule depends on the network alone
     await networks.get_network(session, caller, network_id)
     ensure_manages_network(caller, network_id)
 
@@ -120,7 +119,7 @@ async def authorise_create_term(
 async def create_term(
     session: AsyncSession, caller: Caller, network_id: uuid.UUID, data: OfficeTermCreate
 ) -> OfficeTerm:
-    await authorise_create_term(session, caller, network_id, data)
+    await authorise_create_term(session, caller, network_id)
     repository = OfficeTermRepository(session)
     person = await PersonRepository(session).get(caller, data.person_id)
     if person is None:

@@ -64,9 +64,7 @@ async def create_person(
         person = await service.create_person(session, caller, body)
         return created_response(_one(person), _location(person.id))
 
-    return await idempotency.run(
-        create, authorise=lambda: service.authorise_create_person(session, caller, body)
-    )
+    return await idempotency.run(create, authorise=lambda: service.authorise_create_person(caller))
 
 
 @router.get(

@@ -148,11 +148,8 @@ def _replace_affiliations(person: Person, wanted: Sequence[AffiliationWrite]) ->
     return changed
 
 
-async def authorise_create_person(
-    session: AsyncSession, caller: Caller, data: PersonCreate
-) -> None:
+async def authorise_create_person(caller: Caller) -> None:
     """Whether the caller may register people; also run before an idempotent replay."""
-    del session, data  # the rule depends on the caller alone
     # Coordinators register the people who represent the members they add.
     ensure(
         caller,
@@ -162,7 +159,7 @@ async def authorise_create_person(
 
 
 async def create_person(session: AsyncSession, caller: Caller, data: PersonCreate) -> Person:
-    await authorise_create_person(session, caller, data)
+    await authorise_create_person(caller)
     repository = PersonRepository(session)
     await _check_affiliations(session, caller, data.affiliations)
     if data.email is not None:
