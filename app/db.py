@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, MetaData, event
+from sqlalchemy import DateTime, Integer, MetaData, event, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -148,3 +148,16 @@ def enum_column(enum_cls: type[StrEnum], name: str) -> SAEnum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+async def advisory_xact_lock(session: AsyncSession, key: str) -> None:
+    """Hold a named lock until the transaction ends, so racing writers take turns.
+
+    PostgreSQL: a transaction-scoped advisory lock on a hash of `key`. SQLite: nothing to
+    do, a writing transaction already holds the database's write lock (see above).
+    """
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )

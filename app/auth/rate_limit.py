@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.auth.models import SignInFailure
 from app.config import Settings
+from app.db import advisory_xact_lock
 from app.errors import TooManyRequests
 
 log = structlog.get_logger(__name__)
@@ -116,12 +117,8 @@ async def lock_attempt(session: AsyncSession, attempt: Attempt) -> None:
     attempts cannot wait for each other. SQLite: nothing to do, the writing transaction
     already holds the write lock (see app/db.py).
     """
-    if session.get_bind().dialect.name != "postgresql":
-        return
     for key in (f"signin:account:{attempt.email}", f"signin:address:{attempt.address}"):
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
-        )
+        await advisory_xact_lock(session, key)
 
 
 async def ensure_sign_in_allowed(

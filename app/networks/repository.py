@@ -16,7 +16,7 @@ from app.api.periods import covers
 from app.api.search import matches_text
 from app.auth.models import NetworkCoordinator
 from app.companies.models import Organisation
-from app.db import utcnow
+from app.db import advisory_xact_lock, utcnow
 from app.memberships.models import Membership, MembershipKind, MembershipStatus
 from app.networks.models import Network, NetworkStatus, Visibility
 from app.networks.visibility import network_visible
@@ -24,9 +24,9 @@ from app.offices.models import OfficeTerm
 
 SORTS = {"name": Network.name, "created_at": Network.created_at}
 
-# One arbitrary, fixed key: changes to the tree's shape or inherited administrators take
-# this PostgreSQL advisory lock, so two of them never decide on the same stale tree.
-_TREE_LOCK_KEY = 0x6B6C796E6765
+# Changes to the tree's shape or inherited administrators take this one lock, so two of
+# them never decide on the same stale tree.
+_TREE_LOCK = "networks:tree"
 
 
 class NetworkInclude(StrEnum):
@@ -213,10 +213,7 @@ class NetworkRepository:
         await self.session.execute(stmt)
 
     async def lock_tree(self) -> None:
-        # SQLite writing transactions already hold the write lock (app/db.py).
-        connection = await self.session.connection()
-        if connection.dialect.name == "postgresql":
-            await self.session.execute(select(func.pg_advisory_xact_lock(_TREE_LOCK_KEY)))
+        await advisory_xact_lock(self.session, _TREE_LOCK)
 
     async def is_in_use(self, network_id: uuid.UUID) -> bool:
         """Whether children, memberships or office terms point at the network."""
