@@ -6,8 +6,10 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
+from app import migrate
 from app.cli import cli
 from app.config import get_settings
 from app.demo import data as demo
@@ -73,3 +75,18 @@ def test_demo_data_is_refused_in_production(
     assert result.exit_code == 1
     assert "never loaded in production" in result.output
     assert not sqlite_file.exists(), "nothing may be written, not even the schema"
+
+
+def test_serve_migrates_first_and_passes_the_workers(
+    sqlite_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handed: dict[str, object] = {}
+    monkeypatch.setattr("app.cli.uvicorn.run", lambda *_args, **kwargs: handed.update(kwargs))
+    result = runner.invoke(cli, ["serve", "--workers", "3"])
+    assert result.exit_code == 0, result.output
+    assert handed["workers"] == 3
+    assert handed["factory"] is True
+    with closing(sqlite3.connect(sqlite_file)) as database:
+        (version,) = database.execute("SELECT version_num FROM alembic_version").fetchone()
+    head = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_current_head()
+    assert version == head

@@ -253,3 +253,22 @@ async def test_list_filters_and_search(client: httpx.AsyncClient) -> None:
     assert await ids(country="SE") == [swede["id"]]
     assert await ids(organisation_number=swede["organisation_number"]) == [swede["id"]]
     assert await ids(q="100%") == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("nace_code", "20-150"),
+        ("nace_code", "2015"),
+        ("peppol_endpoint_id", "923609016"),
+        ("peppol_endpoint_id", "192:923609016"),
+        ("peppol_endpoint_id", "0192:92 3609016"),
+    ],
+)
+async def test_malformed_codes_are_refused(
+    client: httpx.AsyncClient, field: str, value: str
+) -> None:
+    response = await client.post("/v1/companies", json=company_body(**{field: value}))
+    problem = assert_problem(response, 422, "validation_failed")
+    assert problem["errors"][0]["field"] == f"body.{field}"
+    assert (await client.get("/v1/companies")).json()["items"] == []

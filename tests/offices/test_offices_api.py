@@ -293,3 +293,18 @@ async def test_office_changes_move_the_networks_etag(
 
     renamed = await client.patch(url, json={"name": "Renamed"}, headers={"If-Match": moved_etag})
     assert renamed.status_code == 200, renamed.text
+
+
+async def test_a_vice_chair_is_a_single_seat_too(
+    client: httpx.AsyncClient, add_people: AddPeople
+) -> None:
+    network = await create_network(client)
+    ola, kari = await add_people("Ola", "Kari")
+    vice = await _elect(
+        client, network["id"], person_id=ola, office="vice_chair", starts_on="2026-01-01"
+    )
+    response = await _post(
+        client, network["id"], person_id=kari, office="vice_chair", starts_on="2026-06-01"
+    )
+    assert assert_problem(response, 409, "office_term_overlap")["existing_id"] == vice["id"]
+    assert [term["id"] for term in await _terms(client, network["id"])] == [vice["id"]]
