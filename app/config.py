@@ -40,6 +40,30 @@ class Settings(BaseSettings):
     # KLYNGE_CORS_ORIGINS=https://www.example.no,https://admin.example.no
     cors_origins: Annotated[list[str], NoDecode] = []
 
+    # The address the API is reached at from outside (https://klynge.example.no): calendar
+    # feed links and links in e-mails use it. Unset, a request's own base URL is used.
+    public_url: str | None = None
+
+    # E-mail. With no SMTP host, mail stays queued in the outbox (`klynge outbox` lists it)
+    # and nothing is lost; set the host and the sender delivers the queue.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    # "starttls" upgrades a plain connection (port 587), "tls" is TLS from the first byte
+    # (port 465), "none" sends in clear (a relay on the same host, the tests' server).
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=30, gt=0)
+    mail_from: str = "Klynge <klynge@localhost>"
+    # The outbox sender runs inside `klynge serve` unless this is false; deployments with
+    # several API workers run one `klynge worker` instead (any number may run).
+    run_worker_in_api: bool = True
+    outbox_poll_seconds: float = Field(default=5, gt=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    # How long a sender's claim on a message lasts; a sender that died mid-send leaves the
+    # message to be tried again after this.
+    outbox_claim_seconds: int = Field(default=300, ge=10)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
 

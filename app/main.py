@@ -6,25 +6,32 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from app.agenda.router import router as agenda_router
 from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
 from app.audit import recorder
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
+from app.calendars.router import router as calendars_router
 from app.companies.router import router as companies_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.health import router as health_router
 from app.logging import configure_logging
+from app.meeting_plans.router import router as meeting_plans_router
+from app.meetings.router import router as meetings_router
 from app.memberships.router import router as memberships_router
+from app.minutes.router import router as minutes_router
 from app.networks.router import router as networks_router
 from app.offices.router import router as offices_router
+from app.participants.router import router as participants_router
 from app.people.router import router as people_router
 
 DESCRIPTION = """
 Klynge runs the administration of industry clusters and business associations:
 organisations and their people, networks (open or closed interest groups),
-memberships and the offices people hold.
+memberships and the offices people hold, and their meetings: the year's plan, agendas,
+participants, minutes, calendar feeds and e-mail invitations.
 
 Conventions: errors are `application/problem+json` with a stable `code`; lists are
 keyset-paginated (`limit`, `cursor`, `next_cursor`, `Link: rel="next"`); reads carry
@@ -82,6 +89,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         networks_router,
         offices_router,
         memberships_router,
+        meetings_router,
+        meeting_plans_router,
+        agenda_router,
+        participants_router,
+        minutes_router,
+        calendars_router,
         auth_router,
         audit_router,
     ):

@@ -107,3 +107,30 @@ async def create_membership(client: httpx.AsyncClient, **overrides: Any) -> dict
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+def meeting_body(network_id: str, **overrides: Any) -> dict[str, Any]:
+    """A regular meeting in Oslo time, a Thursday morning in March 2027."""
+    n = next(_counter)
+    body: dict[str, Any] = {
+        "network_id": network_id,
+        "kind": "regular",
+        "title": f"Test Meeting {n}",
+        "starts_at": "2027-03-11T09:00:00+01:00",
+        "ends_at": "2027-03-11T12:00:00+01:00",
+        "time_zone": "Europe/Oslo",
+        "place_name": "Herøya Forskningspark",
+        "place_address": "Hydrovegen 55, 3936 Porsgrunn",
+    }
+    body.update(overrides)
+    return body
+
+
+async def create_meeting(
+    client: httpx.AsyncClient, network_id: str, **overrides: Any
+) -> dict[str, Any]:
+    """POST /v1/meetings (see `meeting_body`)."""
+    response = await client.post("/v1/meetings", json=meeting_body(network_id, **overrides))
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result

@@ -67,6 +67,13 @@ class Network(Entity, Base):
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
     )
     administered_by_inherited: Mapped[bool] = mapped_column(default=False)
+    # The public body (the municipality) the network meets once a year, hosts alternating;
+    # the year's plan adds that meeting when this is set.
+    municipality_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
 
     parent: Mapped["Network | None"] = relationship(remote_side="Network.id", lazy="raise")
-    administered_by: Mapped[Organisation | None] = relationship(lazy="raise")
+    administered_by: Mapped[Organisation | None] = relationship(
+        lazy="raise", foreign_keys=[administered_by_id]
+    )

@@ -9,18 +9,20 @@ Other tables point at `networks` (memberships, office terms, coordinators, sub-n
 and with foreign keys enforced the rebuild's DROP TABLE would delete or refuse their rows;
 enforcement can only be switched off outside a transaction, so on SQLite this revision
 commits what came before it, rebuilds with enforcement off in a transaction of its own,
-checks every foreign key, and switches enforcement back on (see `_foreign_keys_off`).
+checks every foreign key, and switches enforcement back on (see
+`app.migrate.sqlite_foreign_keys_off`).
 
 Revision ID: 0005
 Revises: 0003
 Create Date: 2026-11-22 10:15:00
 """
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from app.migrate import sqlite_foreign_keys_off
 
 revision: str = "0005"
 down_revision: str | None = "0003"
@@ -34,42 +36,15 @@ def _is_postgresql() -> bool:
     return op.get_bind().dialect.name == "postgresql"
 
 
-@contextmanager
-def _foreign_keys_off() -> Iterator[None]:
-    """SQLite: run the block with foreign keys unenforced, in a transaction of its own.
-
-    `PRAGMA foreign_keys` is a no-op inside a transaction, and Alembic runs every revision
-    in one: commit it (the revisions before this one, and their `alembic_version`), switch
-    enforcement off, begin again. After the block, `PRAGMA foreign_key_check` must find no
-    row pointing nowhere; then commit, switch enforcement on, and begin the transaction in
-    which Alembic records this revision.
-    """
-    bind = op.get_bind()
-    bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    bind.exec_driver_sql("BEGIN IMMEDIATE")
-    try:
-        yield
-        broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            raise RuntimeError(f"Rebuilding networks would break foreign keys: {broken}")
-        bind.exec_driver_sql("COMMIT")
-    except BaseException:
-        # SQLite may have ended the transaction itself already.
-        with suppress(sa.exc.DBAPIError):
-            bind.exec_driver_sql("ROLLBACK")
-        raise
-    finally:
-        bind.exec_driver_sql("PRAGMA foreign_keys=ON")
-        bind.exec_driver_sql("BEGIN")
-
-
 def _replace_unique(drop: str, create: str, columns: list[str]) -> None:
     if _is_postgresql():
         op.drop_constraint(drop, "networks", type_="unique")
         op.create_unique_constraint(create, "networks", columns)
         return
-    with _foreign_keys_off(), op.batch_alter_table("networks", recreate="always") as batch_op:
+    with (
+        sqlite_foreign_keys_off(op.get_bind(), "networks"),
+        op.batch_alter_table("networks", recreate="always") as batch_op,
+    ):
         batch_op.drop_constraint(drop, type_="unique")
         batch_op.create_unique_constraint(create, columns)
 

@@ -1,0 +1,5 @@
+"""HTTP for calendars: parse, call one service function, answer."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="", tags=["calendars"])
