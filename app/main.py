@@ -89,12 +89,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         networks_router,
         offices_router,
         memberships_router,
+        # Before the meetings router: /v1/meetings/{id}.ics must not be taken for an id.
+        calendars_router,
         meetings_router,
         meeting_plans_router,
         agenda_router,
         participants_router,
         minutes_router,
-        calendars_router,
         auth_router,
         audit_router,
     ):
