@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
-from app.api.periods import covers, holds, overlaps
+from app.api.periods import Day, covers, holds, overlaps
 from app.memberships.models import Membership, MembershipKind, MembershipStatus, Representative
 from app.memberships.schemas import MembershipInclude
 from app.networks.models import Network
-from app.networks.visibility import in_visible_network
+from app.networks.visibility import narrow_to_visible
 
 SORTS = {"starts_on": Membership.starts_on, "created_at": Membership.created_at}
 
@@ -44,6 +44,35 @@ def _lacks_parent_cover(parent_network_id: uuid.UUID) -> ColumnElement[bool]:
         parent.network_id == parent_network_id,
         parent.status == MembershipStatus.ACTIVE,
         holds(parent.starts_on, parent.ends_on, Membership.starts_on, Membership.ends_on),
+    )
+
+
+# The statuses of a membership that was, or is, in force. An ended membership was in
+# force until its last day: `POST /v1/memberships/{id}/end` sets `ended` at once, even
+# when `ends_on` lies ahead, so "status is active" alone would drop a member who has
+# given notice for the rest of its period.
+_WAS_IN_FORCE = (MembershipStatus.ACTIVE, MembershipStatus.ENDED)
+
+
+def member_on_day(day: Day) -> ColumnElement[bool]:
+    """The `Membership` row makes its organisation a member of its network on `day` (a
+    date, or a column for a correlated check): kind `member`, active or ended, and its
+    period covers the day.
+
+    Known inexactness, accepted for now: a declined application (ended from `applied`)
+    and a membership ended while suspended end up `ended` too, and nothing on the row
+    tells them apart from one that was active until its end. `ends_on` cannot lie
+    before `starts_on` (the period check and the table's `period_ordered` constraint),
+    so a declined application keeps a period of at least one day: from its start to the
+    decline (`ends_on` defaults to the day it is declined), or, for an application
+    starting later, at least its first day. It counts as a member on those days only.
+    Excluding it needs the schema to record it (a `declined` status, or the day a
+    membership became active).
+    """
+    return and_(
+        Membership.kind == MembershipKind.MEMBER,
+        Membership.status.in_(_WAS_IN_FORCE),
+        covers(Membership.starts_on, Membership.ends_on, day),
     )
 
 
@@ -81,9 +110,7 @@ class MembershipRepository:
     def _visible(self, stmt: Select[Membership], caller: Caller) -> Select[Membership]:
         # A membership is visible exactly when its network is: a filter by a hidden
         # network's id finds nothing, as for an unknown one.
-        if caller.is_admin:
-            return stmt
-        return stmt.where(in_visible_network(caller, Membership.network_id))
+        return narrow_to_visible(stmt, caller, Membership.network_id)
 
     async def get(
         self,

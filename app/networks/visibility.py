@@ -5,11 +5,15 @@ Admins see every network. Everyone else sees the open ones and the closed ones t
 belong to (`Caller.closed_network_ids_visible`: an active membership today, or a network
 they coordinate). A closed network anyone else asks for is answered exactly like an id
 that does not exist.
+
+`narrow_to_visible` is the one way a read narrows by it: admins unnarrowed, everyone else
+by `in_visible_network`.
 """
 
 import uuid
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm.util import AliasedClass
 
@@ -34,3 +38,16 @@ def in_visible_network(
 ) -> ColumnElement[bool]:
     """For rows that belong to a network: visible exactly when their network is."""
     return network_id.in_(select(Network.id).where(network_visible(caller)))
+
+
+Row = TypeVar("Row")
+
+
+def narrow_to_visible(
+    stmt: Select[Row], caller: Caller, network_id_column: InstrumentedAttribute[uuid.UUID]
+) -> Select[Row]:
+    """`stmt` as `caller` may read it: unchanged for those who see everything, else only
+    rows whose network (`network_id_column`) is visible to them."""
+    if caller.is_admin:
+        return stmt
+    return stmt.where(in_visible_network(caller, network_id_column))

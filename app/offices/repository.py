@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
 from app.api.periods import covers, overlaps
-from app.networks.visibility import in_visible_network
+from app.networks.visibility import narrow_to_visible
 from app.offices.models import OfficeKind, OfficeTerm
 
 SORTS = {"starts_on": OfficeTerm.starts_on}
@@ -38,9 +38,7 @@ class OfficeTermRepository:
 
     def _visible(self, stmt: Select[OfficeTerm], caller: Caller) -> Select[OfficeTerm]:
         # Offices are public roles: a term is visible exactly when its network is.
-        if caller.is_admin:
-            return stmt
-        return stmt.where(in_visible_network(caller, OfficeTerm.network_id))
+        return narrow_to_visible(stmt, caller, OfficeTerm.network_id)
 
     def _with_person(self, caller: Caller) -> Select[OfficeTerm]:
         # Every representation carries the holder's name: join it, never load per row.
