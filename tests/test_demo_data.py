@@ -1,5 +1,7 @@
 """`klynge demo-data`: the seeds' networks, valid numbers, and a second run changes nothing."""
 
+import itertools
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -7,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.clock import today
 from app.companies.identifiers import normalise_organisation_number
+from app.companies.models import Organisation
 from app.db import Base, create_sessionmaker
 from app.demo import data
 from app.demo.loader import load_into
+from app.meetings.models import Meeting, MeetingKind
 from app.networks.models import Network, Visibility
 from app.offices.models import OfficeKind, OfficeTerm
 from app.offices.service import default_chair_end
@@ -49,6 +53,10 @@ async def test_loading_twice_changes_nothing(
     assert counts["organisations"] == len(data.ORGANISATIONS)
     assert counts["networks"] == len(data.NETWORKS)
     assert counts["memberships"] == len(data.MEMBERSHIPS)
+    # This year's and next year's plans of every active network that meets,
+    # Industrigruppen's with the municipal meeting: created once, found the second time.
+    planned = [n for n in data.NETWORKS if n.status.value == "active" and n.meetings_per_year]
+    assert counts["meetings"] == 2 * (sum(n.meetings_per_year for n in planned) + 1)
 
 
 @pytest.mark.usefixtures("backend")
@@ -83,6 +91,40 @@ async def test_seed_networks_are_shaped_as_the_seeds_say(
         assert chair.ends_on == default_chair_end(chair.starts_on)
         assert (chair.ends_on - chair.starts_on).days in (729, 730)
         assert chair.starts_on <= today() <= chair.ends_on
+
+        # Industrigruppen meets Karlskrona kommun once a year, KFH hosting first.
+        kommun = await session.scalar(
+            select(Organisation).where(Organisation.display_name == "Karlskrona kommun")
+        )
+        assert kommun is not None
+        assert industrigruppen.municipality_id == kommun.id
+        meetings = list(await session.scalars(select(Meeting).order_by(Meeting.starts_at)))
+        by_network: dict[str, list[Meeting]] = {}
+        for meeting in meetings:
+            slug = next(n.slug for n in networks.values() if n.id == meeting.network_id)
+            by_network.setdefault(slug, []).append(meeting)
+        # The closed GIC groups meet too (the leak walk needs their meetings).
+        assert {slug: len(found) for slug, found in by_network.items()} == {
+            "gic-process-industry-council": 8,
+            "gic-process-leader-forum": 8,
+            "gic-procurement-network": 8,
+            "industriclusteret-grenland": 8,
+            "industrigruppen-karlskrona": 10,
+        }
+        assert {m.plan_year for m in meetings} == {today().year, today().year + 1}
+        group = by_network["industrigruppen-karlskrona"]
+        # KFH hosts this year's municipal meeting, the municipality next year's.
+        municipal = [m for m in group if m.kind is MeetingKind.MUNICIPAL]
+        assert [(m.plan_year, m.host_organisation_id) for m in municipal] == [
+            (today().year, industrigruppen.administered_by_id),
+            (today().year + 1, kommun.id),
+        ]
+        assert {m.time_zone for m in group} == {"Europe/Stockholm"}
+        # Four members, four visits a year: each hosts once a year, never twice in a row.
+        hosts = [m.host_organisation_id for m in group if m.kind is MeetingKind.COMPANY_VISIT]
+        assert len(hosts) == 8
+        assert len(set(hosts[:4])) == len(set(hosts[4:])) == 4
+        assert all(first != second for first, second in itertools.pairwise(hosts))
 
 
 @pytest.mark.usefixtures("backend")

@@ -1,5 +1,8 @@
 """Demo data taken from the three seed pages (see ../shared/seeds/).
 
+Every active network that meets (meetings_per_year > 0) gets the current year's plan
+(app/meeting_plans), Industrigruppen with its yearly meeting with Karlskrona kommun.
+
 Real names are those the public pages print (INEOS, Yara, NHO, LO, Norsk Industri,
 Teknikföretagen, KFH, the people quoted); organisation numbers, head counts and the
 Karlskrona member companies are invented. Every invented organisation number passes
@@ -54,6 +57,10 @@ class DemoNetwork:
     parent: str | None = None
     administered_by: str | None = None
     requires_parent_membership: bool = False
+    # The public body the network meets once a year (an organisation key).
+    municipality: str | None = None
+    # Where its meetings are held: the year's plan reads its start time there.
+    time_zone: str = "Europe/Oslo"
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,8 @@ NETWORKS = (
                 "Network of larger industrial and technology companies in Karlskrona; members "
                 "are also members of KFH. Meets at least four times a year.",
                 Visibility.OPEN, NetworkStatus.ACTIVE, 4, parent="kfh",
-                requires_parent_membership=True),
+                requires_parent_membership=True, municipality="karlskrona-kommun",
+                time_zone="Europe/Stockholm"),
 )  # fmt: skip
 
 _REP = RepresentativeRole.REPRESENTATIVE

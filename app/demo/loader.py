@@ -6,14 +6,18 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.caller import Caller
 from app.auth.credentials import hash_password
 from app.auth.models import NetworkCoordinator, User
+from app.clock import today
 from app.companies.identifiers import normalise_organisation_number
 from app.companies.models import Country, Language, Organisation
 from app.db import create_engine, create_sessionmaker
 from app.demo import data
+from app.meeting_plans.schemas import MeetingPlanCreate
+from app.meeting_plans.service import plan_year
 from app.memberships.models import Membership, MembershipStatus, Representative
-from app.networks.models import Network
+from app.networks.models import Network, NetworkStatus
 from app.networks.service import assign_administrator
 from app.offices.models import OfficeTerm
 from app.people.models import Affiliation, Person
@@ -104,6 +108,7 @@ class _Loader:
         self._count(found)
         if found is None:
             own = self.organisations[item.administered_by] if item.administered_by else None
+            municipality = self.organisations[item.municipality] if item.municipality else None
             found = Network(
                 parent=parent,
                 slug=item.slug,
@@ -113,6 +118,7 @@ class _Loader:
                 status=item.status,
                 meetings_per_year=item.meetings_per_year,
                 requires_parent_membership=item.requires_parent_membership,
+                municipality_id=municipality.id if municipality else None,
             )
             # The service's rule: its own association, or the parent's, inherited.
             assign_administrator(found, parent, own.id if own else None)
@@ -166,6 +172,23 @@ class _Loader:
                 )
             )
 
+    async def meetings(self, item: data.DemoNetwork) -> None:
+        """This year's and next year's plans (so there are upcoming meetings whatever the
+        date), through the plan's own service: it creates only the meetings missing, so a
+        second run finds them all."""
+        network = self.networks[item.slug]
+        if network.status is not NetworkStatus.ACTIVE or network.meetings_per_year == 0:
+            return
+        for year in (today().year, today().year + 1):
+            plan = await plan_year(
+                self.session,
+                Caller.system(),
+                network.id,
+                MeetingPlanCreate(year=year, time_zone=item.time_zone),
+            )
+            self.summary.created += plan.created
+            self.summary.existing += plan.existing
+
     def demo_password_hash(self) -> str:
         if self._demo_password_hash is None:
             self._demo_password_hash = hash_password(data.DEMO_PASSWORD)
@@ -201,6 +224,9 @@ class _Loader:
             await self.office(office)
         for user in data.USERS:
             await self.user(user)
+        await self.session.flush()  # the plan reads the memberships
+        for network in data.NETWORKS:
+            await self.meetings(network)
         return self.summary
 
 

@@ -55,7 +55,9 @@ async def _one(
     "association and follows it when it changes. Admins create any network; a coordinator "
     "creates networks below one they manage, without `administered_by_id` or "
     "`requires_parent_membership` (403 `field_not_allowed`). The slug must be free among "
-    "the parent's networks (or among the roots): 409 `slug_taken`.",
+    "the parent's networks (or among the roots): 409 `slug_taken`. `municipality_id`, the "
+    "public body the network meets once a year, must name an organisation of kind "
+    "`public_body` (422 `municipality_not_public_body`, `unknown_organisation`).",
     responses=problem_responses(400, 409),
 )
 async def create_network(
@@ -130,7 +132,9 @@ async def get_network(
     "coordinators may change it; `parent_id`, `administered_by_id`, "
     "`requires_parent_membership` and `visibility` are the admins' alone (403 "
     "`field_not_allowed`), and `slug`, unique among the parent's networks (409 "
-    "`slug_taken`), is changed only by admins and coordinators of the parent.",
+    "`slug_taken`), is changed only by admins and coordinators of the parent. "
+    "`municipality_id` must name a public body (422 `municipality_not_public_body`); "
+    "`null` ends the yearly municipal meeting in future plans.",
     responses=problem_responses(400, 404, 409, 412, 428),
 )
 async def update_network(

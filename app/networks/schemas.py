@@ -28,6 +28,12 @@ _ADMINISTERED_BY = (
     "The administering association (an organisation of kind `association`). Left out or "
     "`null`, it is inherited from the parent network and follows the parent's changes."
 )
+_MUNICIPALITY = (
+    "The public body (an organisation of kind `public_body`, e.g. the municipality) the "
+    "network meets once a year, hosts alternating with the administering association; the "
+    "year's plan (`POST /v1/networks/{network_id}/meeting-plans`) adds that meeting. "
+    "`null`: no such yearly meeting."
+)
 
 
 class NetworkCreate(BaseModel):
@@ -66,6 +72,7 @@ class NetworkCreate(BaseModel):
         default=False, description="Members must also be members of the parent network."
     )
     administered_by_id: uuid.UUID | None = Field(default=None, description=_ADMINISTERED_BY)
+    municipality_id: uuid.UUID | None = Field(default=None, description=_MUNICIPALITY)
 
 
 class NetworkUpdate(PatchModel):
@@ -95,6 +102,7 @@ class NetworkUpdate(PatchModel):
     meetings_per_year: MeetingsPerYear | None = None
     requires_parent_membership: bool | None = None
     administered_by_id: uuid.UUID | None = Field(default=None, description=_ADMINISTERED_BY)
+    municipality_id: uuid.UUID | None = Field(default=None, description=_MUNICIPALITY)
 
 
 class NetworkRef(BaseModel):
@@ -128,6 +136,7 @@ class NetworkRead(BaseModel):
     administered_by_inherited: bool = Field(
         description="True when `administered_by_id` comes from the parent network."
     )
+    municipality_id: uuid.UUID | None = Field(description=_MUNICIPALITY)
     office_holders: list[OfficeHolder] = Field(description="The terms covering today, chair first.")
     parent: NetworkRef | None = Field(
         default=None,
@@ -170,6 +179,7 @@ class NetworkRead(BaseModel):
             requires_parent_membership=network.requires_parent_membership,
             administered_by_id=network.administered_by_id,
             administered_by_inherited=network.administered_by_inherited,
+            municipality_id=network.municipality_id,
             office_holders=list(office_holders),
             parent=None if parent is None else NetworkRef.model_validate(parent),
             administered_by=None

@@ -35,6 +35,7 @@ _PLAIN_FIELDS = (
     "status",
     "meetings_per_year",
     "requires_parent_membership",
+    "municipality_id",
 )
 # The administering association and the parent rule are the secretariat's; so is moving
 # a network, though a coordinator picks the parent of one they create below their own.
@@ -145,23 +146,59 @@ def _check_parent_required(requires_parent_membership: bool, parent_id: uuid.UUI
         )
 
 
-async def _check_administrator(
-    session: AsyncSession, caller: Caller, organisation_id: uuid.UUID
+async def _check_organisation_kind(
+    session: AsyncSession,
+    caller: Caller,
+    field: str,
+    organisation_id: uuid.UUID,
+    kind: OrganisationKind,
+    refusal: str,
+    role: str,
 ) -> None:
+    """`field` names an existing organisation of `kind`; otherwise 422 on that field
+    (`unknown_organisation`, or `refusal` for an organisation of another kind). `role`
+    says who may be named there, for the message."""
     organisation = await OrganisationRepository(session).get(caller, organisation_id)
     if organisation is None:
         raise InvalidField(
-            "administered_by_id",
-            f"No organisation with id {organisation_id}.",
-            code="unknown_organisation",
+            field, f"No organisation with id {organisation_id}.", code="unknown_organisation"
         )
-    if organisation.kind is not OrganisationKind.ASSOCIATION:
+    if organisation.kind is not kind:
         raise InvalidField(
-            "administered_by_id",
-            f"{organisation.display_name} is a {organisation.kind.value}; only an association "
-            "administers networks.",
-            code="administered_by_not_association",
+            field,
+            f"{organisation.display_name} is a {organisation.kind.value}; {role}.",
+            code=refusal,
         )
+
+
+async def _check_administrator(
+    session: AsyncSession, caller: Caller, organisation_id: uuid.UUID
+) -> None:
+    await _check_organisation_kind(
+        session,
+        caller,
+        "administered_by_id",
+        organisation_id,
+        OrganisationKind.ASSOCIATION,
+        "administered_by_not_association",
+        "only an association administers networks",
+    )
+
+
+async def _check_municipality(
+    session: AsyncSession, caller: Caller, organisation_id: uuid.UUID
+) -> None:
+    """The network's yearly counterpart is a public body (a municipality, a county): the
+    year's plan alternates that meeting's host between it and the association."""
+    await _check_organisation_kind(
+        session,
+        caller,
+        "municipality_id",
+        organisation_id,
+        OrganisationKind.PUBLIC_BODY,
+        "municipality_not_public_body",
+        "the network's municipality must be a public body",
+    )
 
 
 def assign_administrator(
@@ -223,6 +260,8 @@ async def create_network(session: AsyncSession, caller: Caller, data: NetworkCre
     await _check_slug(repository, data.slug, data.parent_id)
     if data.administered_by_id is not None:
         await _check_administrator(session, caller, data.administered_by_id)
+    if data.municipality_id is not None:
+        await _check_municipality(session, caller, data.municipality_id)
     network = Network(parent_id=data.parent_id, **data.model_dump(include=set(_PLAIN_FIELDS)))
     assign_administrator(network, parent, data.administered_by_id)
     repository.add(network)
@@ -288,6 +327,9 @@ async def update_network(
     if newly_required and parent_id is not None:
         await _check_members_covered(session, caller, network, parent_id)
 
+    if changes.get("municipality_id") is not None:
+        await _check_municipality(session, caller, changes["municipality_id"])
+
     previous_administrator = network.administered_by_id
     if reparented or "administered_by_id" in changes:
         if "administered_by_id" in changes:
@@ -316,7 +358,7 @@ async def delete_network(session: AsyncSession, network: Network) -> None:
     repository = NetworkRepository(session)
     if await repository.is_in_use(network.id):
         raise Conflict(
-            f"{network.name} has sub-networks, memberships or office terms; archive it "
+            f"{network.name} has sub-networks, memberships, office terms or meetings; archive it "
             'instead (PATCH {"status": "archived"}) so its history stays.',
             code="network_in_use",
         )

@@ -3,7 +3,13 @@
 import httpx
 import pytest
 
-from tests.factories import create_company, create_membership, create_network, create_person
+from tests.factories import (
+    create_company,
+    create_meeting,
+    create_membership,
+    create_network,
+    create_person,
+)
 from tests.helpers import UNKNOWN_ID, assert_problem
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -244,8 +250,10 @@ async def test_network_in_use_cannot_be_deleted(client: httpx.AsyncClient) -> No
         json={"person_id": person["id"], "office": "board_member", "starts_on": "2026-01-01"},
     )
     assert response.status_code == 201, response.text
+    with_meeting = await create_network(client)
+    await create_meeting(client, with_meeting["id"])
 
-    for network in (with_child, with_member, with_office):
+    for network in (with_child, with_member, with_office, with_meeting):
         response = await client.delete(f"/v1/networks/{network['id']}")
         assert_problem(response, 409, "network_in_use")
         assert (await client.get(f"/v1/networks/{network['id']}")).status_code == 200
