@@ -5,6 +5,7 @@ OpenAPI, so each route documents exactly the statuses it can answer with.
 """
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 import structlog
@@ -15,10 +16,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 
 from app.api.responses import dump_json
 from app.errors import PROBLEM_TYPE_BASE, KlyngeError, error_for_constraint, problem_document
+from app.logging import redact_path
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = structlog.get_logger(__name__)
@@ -115,10 +117,22 @@ async def _on_validation_error(_request: Request, exc: Exception) -> Response:
     )
 
 
+def _routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    """Every route, including those of included routers: FastAPI keeps an included
+    router as one branch holding the router (`original_router`), whose routes carry
+    their full paths, since Klynge's routers set their prefix themselves."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _routes(included.routes)
+        else:
+            yield route
+
+
 def _allowed_methods(request: Request) -> str:
     """Every method the path supports; Starlette names only the first route's."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in _routes(request.app.router.routes):
         match, _ = route.matches(request.scope)
         if match is not Match.NONE:
             methods |= getattr(route, "methods", None) or set()
@@ -130,7 +144,8 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
     code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:
-        headers["Allow"] = _allowed_methods(request)
+        # Starlette's own header names one route's methods; keep it if ours finds none.
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     return problem_response(
         problem_document(exc.status_code, str(exc.detail), code, str(exc.detail)),
         headers=headers or None,
@@ -158,11 +173,16 @@ def _constraint_name(exc: Exception) -> str | None:
     return f"uq_{table}_{'_'.join(columns)}"
 
 
+def _logged_path(request: Request) -> str:
+    # A calendar feed's path carries its secret token: never log it.
+    return redact_path(request.url.path)
+
+
 async def _on_integrity_error(request: Request, exc: Exception) -> Response:
     # Services check the rules first and raise precise errors; reaching this means a
     # concurrent request won the race for the same unique key or range.
     constraint = _constraint_name(exc)
-    log.warning("integrity_conflict", path=request.url.path, constraint=constraint)
+    log.warning("integrity_conflict", path=_logged_path(request), constraint=constraint)
     known = error_for_constraint(constraint)
     if known is not None:
         return problem_response(known.problem())
@@ -188,7 +208,7 @@ async def _on_stale_data(request: Request, _exc: Exception) -> Response:
 
 
 async def _on_operational_error(request: Request, exc: Exception) -> Response:
-    log.error("database_unavailable", path=request.url.path, error=str(exc))
+    log.error("database_unavailable", path=_logged_path(request), error=str(exc))
     return problem_response(
         problem_document(503, "Service unavailable", "database_unavailable", "Try again shortly."),
         headers={"Retry-After": "1"},
@@ -196,7 +216,7 @@ async def _on_operational_error(request: Request, exc: Exception) -> Response:
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled_error", path=request.url.path, method=request.method)
+    log.exception("unhandled_error", path=_logged_path(request), method=request.method)
     return problem_response(
         problem_document(
             500, "Internal server error", "internal_error", "An unexpected error occurred."

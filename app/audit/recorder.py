@@ -40,7 +40,7 @@ from app.idempotency.models import IdempotencyRecord
 # retried requests, sign-ins and failed sign-ins (those have their own tables and logs).
 UNRECORDED: tuple[type[Any], ...] = (AuditEvent, IdempotencyRecord, SignInSession, SignInFailure)
 # Never written to the trail, not even hashed: shown as "***" (a change still shows).
-SECRET_COLUMNS = frozenset({"password_hash", "secret_hash", "refresh_token_hash"})
+SECRET_COLUMNS = frozenset({"password_hash", "secret_hash", "refresh_token_hash", "token_hash"})
 MASK = "***"
 # Bumped by every UPDATE; an update that touches only these is not a change worth a row.
 NOISE_COLUMNS = frozenset({"updated_at", "version"})

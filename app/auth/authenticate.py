@@ -60,10 +60,15 @@ async def _user_caller(
         raise Unauthenticated("This sign-in has been ended.", code="token_revoked")
     if user.disabled_at is not None:
         raise Unauthenticated("This user is disabled.", code="user_disabled")
+    return await _caller_of_user_row(session, user), sign_in.id
+
+
+async def _caller_of_user_row(session: AsyncSession, user: User) -> Caller:
+    """An enabled user's rights as they are now."""
     if user.is_admin:
-        return Caller(role=Role.ADMIN, user_id=user.id, person_id=user.person_id), sign_in.id
+        return Caller(role=Role.ADMIN, user_id=user.id, person_id=user.person_id)
     organisation_ids = await _organisations_of(session, user.person_id)
-    caller = Caller(
+    return Caller(
         role=Role.MEMBER,
         user_id=user.id,
         person_id=user.person_id,
@@ -71,7 +76,6 @@ async def _user_caller(
         member_network_ids=await _member_networks(session, organisation_ids),
         coordinated_network_ids=await _coordinated_networks(session, user.id),
     )
-    return caller, sign_in.id
 
 
 async def _organisations_of(
@@ -123,6 +127,11 @@ async def _key_caller(session: AsyncSession, key: str) -> Caller:
         raise Unauthenticated("The API key has expired.", code="api_key_expired")
     if api_key.last_used_at is None or now - api_key.last_used_at >= _LAST_USED_RESOLUTION:
         await _note_use(session, api_key.id, now)
+    return _caller_of_key_row(api_key)
+
+
+def _caller_of_key_row(api_key: ApiKey) -> Caller:
+    """A valid key's rights, from its scopes."""
     scopes = set(api_key.scopes)
     if ApiKeyScope.READ in scopes or ApiKeyScope.WRITE in scopes:
         return Caller(role=Role.ADMIN, api_key_id=api_key.id, can_write=ApiKeyScope.WRITE in scopes)
@@ -145,6 +154,28 @@ async def _note_use(session: AsyncSession, api_key_id: uuid.UUID, now: datetime)
         .values(last_used_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+async def caller_of_user(session: AsyncSession, user_id: uuid.UUID) -> Caller | None:
+    """The rights a user has right now, as a sign-in would give them; None for a user who
+    is disabled or gone. For what is read on a user's behalf without their credentials
+    in the request (calendar feeds, reached through a secret in their URL)."""
+    user = await session.scalar(select(User).where(User.id == user_id))
+    if user is None or user.disabled_at is not None:
+        return None
+    return await _caller_of_user_row(session, user)
+
+
+async def caller_of_api_key(session: AsyncSession, api_key_id: uuid.UUID) -> Caller | None:
+    """The rights an API key has right now; None once it is revoked, expired or gone.
+    Like `caller_of_user`, and the key's `last_used_at` is left alone: the key itself
+    was not used."""
+    api_key = await session.scalar(select(ApiKey).where(ApiKey.id == api_key_id))
+    if api_key is None or api_key.revoked_at is not None:
+        return None
+    if api_key.expires_at is not None and api_key.expires_at <= utcnow():
+        return None
+    return _caller_of_key_row(api_key)
 
 
 async def resolve_caller(

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth.models import ApiKeyScope, User
+from app.calendars.models import CalendarToken
 from app.companies.models import Organisation
 from app.db import create_sessionmaker, utcnow
 from tests.audit.helpers import audit_events, created_id
 from tests.callers import api_key_headers, user_headers
-from tests.factories import company_body, create_company, create_person
+from tests.factories import company_body, create_company, create_network, create_person
 from tests.helpers import assert_problem, fetch, patch_current
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -193,3 +194,22 @@ async def test_rows_replaced_through_a_collection_are_recorded(
     assert removed["resource_id"] == initial["resource_id"]
     assert removed["before"]["organisation_id"] == first["id"]
     assert removed["before"]["position"] == "ceo"
+
+
+async def test_calendar_feed_token_hashes_are_never_recorded(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    network = await create_network(client)
+    response = await client.post(
+        "/v1/calendar-tokens", json={"kind": "network", "network_id": network["id"]}
+    )
+    assert response.status_code == 201, response.text
+    async with create_sessionmaker(engine)() as session:
+        stored_hash = await session.scalar(select(CalendarToken.token_hash))
+    assert stored_hash
+
+    (event,) = await audit_events(client, resource_type="calendar_tokens")
+    assert event["after"]["token_hash"] == "***"
+    trail = (await client.get("/v1/audit-events", params={"limit": 200})).text
+    assert stored_hash not in trail
+    assert response.json()["token"] not in trail
