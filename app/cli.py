@@ -10,6 +10,8 @@ from app import migrate
 from app.audit import recorder
 from app.auth.models import ApiKeyScope
 from app.config import get_settings
+from app.logging import uvicorn_log_config
+from app.mail.models import OutboxStatus
 
 cli = typer.Typer(help="Klynge: administration of industry networks.", no_args_is_help=True)
 
@@ -55,6 +57,8 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level=settings.log_level.lower(),
+        # uvicorn's own setup, except that the access log never shows a feed's token.
+        log_config=uvicorn_log_config(),
     )
 
 
@@ -80,6 +84,64 @@ def purge_idempotency_keys() -> None:
 
     removed = asyncio.run(purge(get_settings().database_url))
     typer.echo(f"Removed {removed} expired idempotency records.")
+
+
+@cli.command()
+def worker() -> None:
+    """Send the queued mail until stopped (Ctrl-C or SIGTERM). For deployments with
+    several API workers, which then set KLYNGE_RUN_WORKER_IN_API=false; any number of
+    workers may run."""
+    from app.mail.commands import work
+
+    settings = get_settings()
+    if settings.smtp_host is None:
+        typer.echo("KLYNGE_SMTP_HOST is not set: mail stays queued (see `klynge outbox`).")
+    asyncio.run(work(settings))
+
+
+@cli.command()
+def outbox(
+    status: Annotated[
+        list[OutboxStatus] | None,
+        typer.Option(
+            help="Only messages with this status; repeat for several. Default: pending and failed."
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 100,
+    body: Annotated[bool, typer.Option(help="Print each message's text too.")] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Put every failed message back in the queue (due now, attempts 0) and "
+            "print how many, instead of listing.",
+        ),
+    ] = False,
+) -> None:
+    """List queued mail: recipient, subject, attempts, last error and next attempt, the
+    next due first. With no SMTP host configured, this is where the mail waits."""
+    from app.mail.commands import queued_messages, requeue_failed
+
+    settings = get_settings()
+    if retry_failed:
+        count = asyncio.run(requeue_failed(settings.database_url))
+        typer.echo(f"{count} failed message(s) queued again.")
+        return
+    statuses = status or [OutboxStatus.PENDING, OutboxStatus.FAILED]
+    messages = asyncio.run(queued_messages(settings.database_url, statuses, limit))
+    for message in messages:
+        typer.echo(
+            f"{message.status.value:<8} next {message.next_attempt_at:%Y-%m-%d %H:%M} UTC  "
+            f"attempts {message.attempts}  {message.recipient}  {message.subject}"
+        )
+        if message.last_error:
+            typer.echo(f"         last error: {message.last_error}")
+        if body:
+            typer.echo("\n".join(f"         | {line}" for line in message.body_text.splitlines()))
+    names = ", ".join(s.value for s in statuses)
+    typer.echo(f"{len(messages)} message(s) {names}.")
+    if settings.smtp_host is None:
+        typer.echo("KLYNGE_SMTP_HOST is not set: nothing is sent until it is.")
 
 
 def _refuse(message: str) -> NoReturn:

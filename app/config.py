@@ -60,8 +60,9 @@ class Settings(BaseSettings):
     run_worker_in_api: bool = True
     outbox_poll_seconds: float = Field(default=5, gt=0)
     outbox_max_attempts: int = Field(default=8, ge=1)
-    # How long a sender's claim on a message lasts; a sender that died mid-send leaves the
-    # message to be tried again after this.
+    # How long a sender's claim on one message lasts; a sender that died mid-send leaves
+    # the message to be tried again after this. It must outlast one message's worst case
+    # (connect and send, each within the SMTP timeout), or a live send could be repeated.
     outbox_claim_seconds: int = Field(default=300, ge=10)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -82,6 +83,22 @@ class Settings(BaseSettings):
         if self.environment == "production" and (secret == _DEVELOPMENT_SECRET or len(secret) < 32):
             raise ValueError(
                 "KLYNGE_JWT_SECRET must be set to a random value of 32+ characters in production"
+            )
+        return self
+
+    @property
+    def longest_mail_seconds(self) -> float:
+        """One outbox message's worst case: connecting and sending it (one deadline of
+        twice the SMTP timeout) and 5 s to record the outcome."""
+        return 2 * self.smtp_timeout_seconds + 5
+
+    @model_validator(mode="after")
+    def _claim_outlasts_one_message(self) -> "Settings":
+        worst_case = self.longest_mail_seconds
+        if self.outbox_claim_seconds <= worst_case:
+            raise ValueError(
+                f"KLYNGE_OUTBOX_CLAIM_SECONDS must exceed {worst_case:g} s (twice "
+                "KLYNGE_SMTP_TIMEOUT_SECONDS plus 5), the longest one message may take"
             )
         return self
 

@@ -1,7 +1,7 @@
 """The application factory: routers, error handlers, database and lifespan."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -18,6 +18,7 @@ from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.health import router as health_router
 from app.logging import configure_logging
+from app.mail.background import runs_in_api, sender_running
 from app.meeting_plans.router import router as meeting_plans_router
 from app.meetings.router import router as meetings_router
 from app.memberships.router import router as memberships_router
@@ -47,8 +48,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as background:
+            # The outbox sender, unless a separate `klynge worker` delivers the mail.
+            if runs_in_api(settings):
+                await background.enter_async_context(
+                    sender_running(application.state.sessionmaker, settings)
+                )
+            yield
         await engine.dispose()
 
     app = FastAPI(
@@ -66,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             # Browsers hide response headers unless listed; clients need these.
             expose_headers=[

@@ -13,7 +13,9 @@ from app.db import Base, Entity, UTCDateTime, enum_column
 class OutboxStatus(StrEnum):
     PENDING = "pending"  # waiting for its first or next attempt
     SENT = "sent"  # the SMTP server accepted it
-    FAILED = "failed"  # gave up after the last attempt, or refused for good
+    # Gave up: after the last real try, refused for good (5xx), or the message could not
+    # be built or sent at all (an unexpected error). `klynge outbox --retry-failed`.
+    FAILED = "failed"
 
 
 class OutboxMessage(Entity, Base):
