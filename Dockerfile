@@ -25,5 +25,7 @@ RUN pip install --no-deps -e .
 USER klynge
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live')"
-# `klynge serve` applies migrations, then starts uvicorn; pass `--workers N` to scale.
+# `klynge serve` applies migrations, then starts uvicorn (and the mail sender); pass
+# `--workers N` to scale. With several containers, run one more from this image with the
+# command `klynge worker` and set KLYNGE_RUN_WORKER_IN_API=false on the API containers.
 CMD ["klynge", "serve"]

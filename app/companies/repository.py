@@ -4,15 +4,17 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
 from app.api.search import matches_text
 from app.companies.models import Country, Organisation, OrganisationKind
+from app.meetings.models import Meeting
 from app.memberships.models import Membership
 from app.networks.models import Network
+from app.participants.models import Participant
 from app.people.models import Affiliation
 
 SORTS = {"name": Organisation.display_name, "created_at": Organisation.created_at}
@@ -87,11 +89,19 @@ class OrganisationRepository:
 
     async def referenced_by(self, organisation_id: uuid.UUID) -> tuple[str, ...]:
         """What points at the organisation (so deleting it would lose history), in one query:
-        any of `affiliations`, `memberships`, `networks` (as their administrator)."""
+        any of `affiliations`, `memberships`, `networks` (as their administrator or the
+        municipality they meet), `meetings` (as host), `meeting_participants`."""
         references = {
             "affiliations": exists().where(Affiliation.organisation_id == organisation_id),
             "memberships": exists().where(Membership.organisation_id == organisation_id),
-            "networks": exists().where(Network.administered_by_id == organisation_id),
+            "networks": exists().where(
+                or_(
+                    Network.administered_by_id == organisation_id,
+                    Network.municipality_id == organisation_id,
+                )
+            ),
+            "meetings": exists().where(Meeting.host_organisation_id == organisation_id),
+            "meeting_participants": exists().where(Participant.organisation_id == organisation_id),
         }
         row = (await self.session.execute(select(*references.values()))).one()
         return tuple(name for name, present in zip(references, row, strict=True) if present)

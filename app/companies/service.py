@@ -198,7 +198,9 @@ async def restore_organisation(session: AsyncSession, organisation: Organisation
 _REFERENCES = {
     "affiliations": "people's affiliations",
     "memberships": "memberships",
-    "networks": "the networks it administers",
+    "networks": "the networks it administers or that meet it yearly",
+    "meetings": "meetings it hosted",
+    "meeting_participants": "meeting participants who came for it",
 }
 
 

@@ -13,9 +13,12 @@ from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
 from app.api.search import matches_text
 from app.auth.models import User
+from app.meetings.models import AgendaItem
 from app.memberships.models import Membership, Representative
+from app.minutes.models import ActionItem
 from app.networks.visibility import in_visible_network
 from app.offices.models import OfficeTerm
+from app.participants.models import Participant
 from app.people.models import Affiliation, Person, Position
 
 SORTS = {"name": Person.full_name, "created_at": Person.created_at}
@@ -149,10 +152,14 @@ class PersonRepository:
 
     async def referenced_by(self, person_id: uuid.UUID) -> tuple[str, ...]:
         """What names the person (so deleting them would lose history), in one query:
-        any of `representatives` (of memberships), `office_terms`."""
+        any of `representatives` (of memberships), `office_terms`, `meeting_participants`,
+        `agenda_items` (as presenter), `action_items` (as assignee)."""
         references = {
             "representatives": exists().where(Representative.person_id == person_id),
             "office_terms": exists().where(OfficeTerm.person_id == person_id),
+            "meeting_participants": exists().where(Participant.person_id == person_id),
+            "agenda_items": exists().where(AgendaItem.presenter_person_id == person_id),
+            "action_items": exists().where(ActionItem.assignee_person_id == person_id),
         }
         row = (await self.session.execute(select(*references.values()))).one()
         return tuple(name for name, present in zip(references, row, strict=True) if present)

@@ -225,6 +225,9 @@ async def update_person(
 _REFERENCES = {
     "representatives": "memberships naming them as a representative",
     "office_terms": "office terms, current or past",
+    "meeting_participants": "meetings they were invited to",
+    "agenda_items": "agenda items they present",
+    "action_items": "action items assigned to them",
 }
 
 

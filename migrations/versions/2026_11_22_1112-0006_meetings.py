@@ -23,6 +23,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _MUNICIPALITY_KEY = "fk_networks_municipality_id_organisations"
+_MUNICIPALITY_INDEX = "ix_networks_municipality_id"
 _REFERENCE: dict[str, Any] = {
     "local_cols": ["municipality_id"],
     "remote_cols": ["id"],
@@ -35,6 +36,7 @@ def _add_municipality() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.add_column("networks", column)
         op.create_foreign_key(_MUNICIPALITY_KEY, "networks", "organisations", **_REFERENCE)
+        op.create_index(_MUNICIPALITY_INDEX, "networks", ["municipality_id"])
         return
     # SQLite adds a foreign key only by rebuilding the table.
     with (
@@ -43,9 +45,13 @@ def _add_municipality() -> None:
     ):
         batch_op.add_column(column)
         batch_op.create_foreign_key(_MUNICIPALITY_KEY, "organisations", **_REFERENCE)
+        batch_op.create_index(_MUNICIPALITY_INDEX, ["municipality_id"])
 
 
 def upgrade() -> None:
+    # First: on SQLite the rebuild commits what came before it, so nothing of this
+    # revision may come before it (a failed rebuild then leaves 0005 whole).
+    _add_municipality()
     op.create_table(
         "mail_outbox",
         sa.Column("dedupe_key", sa.String(length=300), nullable=True),
@@ -455,13 +461,11 @@ def upgrade() -> None:
             batch_op.f("ix_meeting_participants_person_id"), ["person_id"], unique=False
         )
 
-    _add_municipality()
-    op.create_index("ix_networks_municipality_id", "networks", ["municipality_id"])
-
 
 def downgrade() -> None:
-    op.drop_index("ix_networks_municipality_id", table_name="networks")
+    # First, for the same reason as in upgrade().
     if op.get_bind().dialect.name == "postgresql":
+        op.drop_index(_MUNICIPALITY_INDEX, table_name="networks")
         op.drop_constraint(_MUNICIPALITY_KEY, "networks", type_="foreignkey")
         op.drop_column("networks", "municipality_id")
     else:
@@ -469,6 +473,7 @@ def downgrade() -> None:
             sqlite_foreign_keys_off(op.get_bind(), "networks"),
             op.batch_alter_table("networks", recreate="always") as batch_op,
         ):
+            batch_op.drop_index(_MUNICIPALITY_INDEX)
             batch_op.drop_constraint(_MUNICIPALITY_KEY, type_="foreignkey")
             batch_op.drop_column("municipality_id")
 
