@@ -44,9 +44,19 @@ _TRANSITIONS = {
     MeetingStatus.CONFIRMED: {MeetingStatus.HELD, MeetingStatus.CANCELLED},
 }
 _FINAL = frozenset({MeetingStatus.HELD, MeetingStatus.CANCELLED})
-# What calendars and invitations carry: a change moves the iCalendar SEQUENCE.
+# What calendars and invitations carry: a change moves the iCalendar SEQUENCE (and, for a
+# confirmed meeting, mails the invited an update), so copies in calendars are replaced.
 SCHEDULE_FIELDS = frozenset(
-    {"starts_at", "ends_at", "time_zone", "place_name", "place_address", "online_url"}
+    {
+        "title",
+        "description",
+        "starts_at",
+        "ends_at",
+        "time_zone",
+        "place_name",
+        "place_address",
+        "online_url",
+    }
 )
 # What a held or cancelled meeting still lets be corrected: its record, not its facts.
 _CORRECTABLE_WHEN_FINAL = frozenset({"title", "description"})

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.factories import create_company, create_meeting, create_network
+from tests.factories import MEETING_DAY, create_company, create_meeting, create_network
 from tests.helpers import assert_problem, fetch
 from tests.meetings.helpers import (
     bump_version_behind_the_back,
@@ -155,13 +155,14 @@ async def test_final_meetings_keep_their_facts(
         starts_at=meeting["starts_at"],
     )
     assert corrected.status_code == 200, corrected.text
+    # Calendars hold the title too: their copies are replaced.
     assert (corrected.json()["title"], corrected.json()["sequence"]) == (
         "Corrected title",
-        meeting["sequence"],
+        meeting["sequence"] + 1,
     )
 
 
-async def test_the_sequence_rises_with_time_place_and_cancellation(
+async def test_the_sequence_rises_with_what_calendars_show_and_cancellation(
     client: httpx.AsyncClient,
 ) -> None:
     meeting = await _meeting(client)
@@ -172,26 +173,27 @@ async def test_the_sequence_rises_with_time_place_and_cancellation(
         value: int = response.json()["sequence"]
         return value
 
-    assert await sequence_after(title="Renamed", description="Agenda to follow.") == 0
-    assert await sequence_after(kind="event") == 0
-    assert await sequence_after(starts_at="2027-03-11T10:00:00+01:00") == 1
+    # What calendars show moves the SEQUENCE; the kind is not shown.
+    assert await sequence_after(title="Renamed", description="Agenda to follow.") == 1
+    assert await sequence_after(kind="event") == 1
+    assert await sequence_after(starts_at=f"{MEETING_DAY}T10:00:00+01:00") == 2
     # The same instant written another way is no change.
-    assert await sequence_after(starts_at="2027-03-11T09:00:00Z") == 1
-    assert await sequence_after(ends_at="2027-03-11T13:00:00") == 2
-    assert await sequence_after(place_name="Porsgrunn rådhus") == 3
-    assert await sequence_after(place_address=None) == 4
-    assert await sequence_after(online_url="https://meet.example/q1") == 5
-    assert await sequence_after(time_zone="Europe/Stockholm") == 6
+    assert await sequence_after(starts_at=f"{MEETING_DAY}T09:00:00Z") == 2
+    assert await sequence_after(ends_at=f"{MEETING_DAY}T13:00:00") == 3
+    assert await sequence_after(place_name="Porsgrunn rådhus") == 4
+    assert await sequence_after(place_address=None) == 5
+    assert await sequence_after(online_url="https://meet.example/q1") == 6
+    assert await sequence_after(time_zone="Europe/Stockholm") == 7
     # Several reasons in one change: it rises once.
-    assert await sequence_after(title="Final", starts_at="2027-03-11T08:00:00") == 7
-    assert await sequence_after(status="cancelled", ends_at="2027-03-11T14:00:00") == 8
+    assert await sequence_after(title="Final", starts_at=f"{MEETING_DAY}T08:00:00") == 8
+    assert await sequence_after(status="cancelled", ends_at=f"{MEETING_DAY}T14:00:00") == 9
 
 
 @pytest.mark.parametrize(
     ("changes", "status", "code", "field"),
     [
-        ({"ends_at": "2027-03-11T08:00:00+01:00"}, 422, "ends_before_start", "body.ends_at"),
-        ({"starts_at": "2027-03-11T12:00:00"}, 422, "ends_before_start", "body.ends_at"),
+        ({"ends_at": f"{MEETING_DAY}T08:00:00+01:00"}, 422, "ends_before_start", "body.ends_at"),
+        ({"starts_at": f"{MEETING_DAY}T12:00:00"}, 422, "ends_before_start", "body.ends_at"),
         ({"place_name": None}, 422, "place_required", "body.place_name"),
         ({"online_url": "https://"}, 422, "validation_failed", "body.online_url"),
         (

@@ -2,7 +2,6 @@
 last day; confirming a meeting checks its host again, since the host may have left or
 been archived since the meeting was planned; an archived organisation hosts nothing."""
 
-from collections.abc import Callable, Coroutine
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,8 +10,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.clock import today
-from app.meetings import notifications
-from app.meetings.models import Meeting
 from tests.factories import (
     create_company,
     create_membership,
@@ -22,26 +19,11 @@ from tests.factories import (
 )
 from tests.helpers import assert_problem, fetch
 from tests.meetings.helpers import meeting_at, meeting_url, participants_of, patch_with
+from tests.meetings.outbox import Mail, meeting_mail
 
 pytestmark = pytest.mark.usefixtures("backend")
 
 FIELD = "body.host_organisation_id"
-
-
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the meeting e-mail functions called, in order."""
-    calls: list[str] = []
-
-    def recorder(what: str) -> Callable[..., Coroutine[Any, Any, None]]:
-        async def record(_session: Any, _meeting: Meeting, *_args: Any, **_kwargs: Any) -> None:
-            calls.append(what)
-
-        return record
-
-    for name in ("send_invitations", "send_updates", "send_cancellations"):
-        monkeypatch.setattr(notifications, name, recorder(name))
-    return calls
 
 
 def _host_problem(response: httpx.Response, code: str) -> None:
@@ -63,6 +45,33 @@ async def _give_notice(client: httpx.AsyncClient, membership_id: str, last_day: 
     )
     assert ended.status_code == 200, ended.text
     assert ended.json()["membership"]["status"] == "ended"
+
+
+async def _represented_member(client: httpx.AsyncClient, network_id: str) -> dict[str, Any]:
+    """A member company with one representative, who is invited on confirming; the
+    representative."""
+    company = (await create_company(client))["id"]
+    person = await create_person(
+        client, affiliations=[{"organisation_id": company, "position": "ceo"}]
+    )
+    await create_membership(
+        client,
+        organisation_id=company,
+        network_id=network_id,
+        starts_on="2020-01-01",
+        representatives=[{"person_id": person["id"]}],
+    )
+    return person
+
+
+async def _invited(engine: AsyncEngine, meeting_id: str, person: dict[str, Any]) -> Mail:
+    """The invitation the person's participant row should have had queued."""
+    [row] = [
+        row
+        for row in await participants_of(engine, meeting_id)
+        if str(row.person_id) == person["id"]
+    ]
+    return Mail("invitation", "REQUEST", person["email"], str(row.id), 0)
 
 
 async def _member(client: httpx.AsyncClient, network_id: str) -> tuple[str, str]:
@@ -95,22 +104,11 @@ async def test_a_company_that_has_given_notice_hosts_until_its_last_day(
 
 
 async def test_confirming_checks_the_host_again(
-    client: httpx.AsyncClient, engine: AsyncEngine, sent: list[str]
+    client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
     network = (await create_network(client))["id"]
     host, membership = await _member(client, network)
-    # A member with a representative, who would be invited on confirming.
-    other = (await create_company(client))["id"]
-    person = await create_person(
-        client, affiliations=[{"organisation_id": other, "position": "ceo"}]
-    )
-    await create_membership(
-        client,
-        organisation_id=other,
-        network_id=network,
-        starts_on="2020-01-01",
-        representatives=[{"person_id": person["id"]}],
-    )
+    person = await _represented_member(client, network)
     visit = await meeting_at(
         client, network, timedelta(days=60), kind="company_visit", host_organisation_id=host
     )
@@ -123,7 +121,7 @@ async def test_confirming_checks_the_host_again(
     assert [error["field"] for error in problem["errors"]] == [FIELD]
     assert await fetch(client, meeting_url(visit)) == visit  # status, version: unchanged
     assert await participants_of(engine, visit["id"]) == []
-    assert sent == []
+    assert await meeting_mail(engine, visit["id"]) == []
 
     # With a host that is a member, it is confirmed.
     member, _ = await _member(client, network)
@@ -135,13 +133,15 @@ async def test_confirming_checks_the_host_again(
     assert [str(row.person_id) for row in await participants_of(engine, visit["id"])] == [
         person["id"]
     ]
-    assert sent == ["send_invitations"]
+    invitation = await _invited(engine, visit["id"], person)
+    assert await meeting_mail(engine, visit["id"]) == [invitation]
 
 
 async def test_an_archived_organisation_hosts_nothing(
-    client: httpx.AsyncClient, engine: AsyncEngine, sent: list[str]
+    client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
     network = (await create_network(client))["id"]
+    person = await _represented_member(client, network)
     host = (await create_company(client, display_name="Gone AS"))["id"]
     regular = await meeting_at(client, network, timedelta(days=30), host_organisation_id=host)
     archived = await client.post(f"/v1/companies/{host}/archive")
@@ -159,11 +159,14 @@ async def test_an_archived_organisation_hosts_nothing(
     _host_problem(refused, "host_archived")
     assert "Gone AS is archived" in refused.json()["detail"]
     assert await fetch(client, meeting_url(regular)) == regular
-    assert sent == []
+    assert await participants_of(engine, regular["id"]) == []
+    assert await meeting_mail(engine, regular["id"]) == []
 
     # Without the host, the meeting goes ahead; restored, the company may host again.
     unhosted = await patch_with(client, regular, host_organisation_id=None, status="confirmed")
     assert unhosted.status_code == 200, unhosted.text
+    invitation = await _invited(engine, regular["id"], person)
+    assert await meeting_mail(engine, regular["id"]) == [invitation]
     restored = await client.post(f"/v1/companies/{host}/restore")
     assert restored.status_code == 200, restored.text
     again = await patch_with(client, regular, host_organisation_id=host)

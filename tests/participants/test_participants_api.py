@@ -1,23 +1,17 @@
 """Inviting people to a meeting over HTTP: people, guests, items, duplicates, closed
 meetings, invitations, listing and withdrawing."""
 
-import uuid
-from collections.abc import Sequence
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.db import utcnow
-from app.meetings import notifications
-from app.meetings.models import Meeting, MeetingStatus
-from app.participants.models import Participant
+from app.meetings.models import MeetingStatus
 from app.participants.repository import ParticipantRepository
 from tests.factories import create_company, create_person
 from tests.helpers import UNKNOWN_ID, assert_problem, fetch, next_link
+from tests.meetings.outbox import Mail, meeting_mail
 from tests.participants.conftest import Scene
 from tests.participants.helpers import (
     add_agenda_item,
@@ -186,38 +180,30 @@ async def test_closed_meetings_take_nobody(
 
 
 async def test_a_confirmed_meeting_sends_the_invitation_at_once(
-    client: httpx.AsyncClient,
-    engine: AsyncEngine,
-    scene: Scene,
-    monkeypatch: pytest.MonkeyPatch,
+    client: httpx.AsyncClient, engine: AsyncEngine, scene: Scene
 ) -> None:
-    sent_for: list[uuid.UUID] = []
-
-    async def send_invitations(session: AsyncSession, meeting: Meeting) -> None:
-        # Like the real one: reload the uninvited (with their people only), mark them.
-        sent_for.append(meeting.id)
-        await session.flush()
-        uninvited = await session.scalars(
-            select(Participant)
-            .where(Participant.meeting_id == meeting.id, Participant.invited_at.is_(None))
-            .options(joinedload(Participant.person))
-            .execution_options(populate_existing=True)
-        )
-        for participant in uninvited:
-            participant.invited_at = utcnow()
-
-    monkeypatch.setattr(notifications, "send_invitations", send_invitations)
     planned = await invite(client, scene.meeting_id, person_id=scene.kari)
-    assert (planned["invited_at"], sent_for) == (None, [])
+    assert planned["invited_at"] is None
+    assert await meeting_mail(engine, scene.meeting_id) == []
 
     await change_meeting(engine, scene.meeting_id, status=MeetingStatus.CONFIRMED)
     confirmed = await invite(
         client, scene.meeting_id, person_id=scene.ola, organisation_id=scene.company_id
     )
-    assert sent_for == [uuid.UUID(scene.meeting_id)]
+    # Everyone not yet invited is, now: Ola, and Kari who was added while it was planned.
+    kari_email = (await fetch(client, f"/v1/people/{scene.kari}"))["email"]
+    ola_email = (await fetch(client, f"/v1/people/{scene.ola}"))["email"]
+    assert await meeting_mail(engine, scene.meeting_id) == sorted(
+        [
+            Mail("invitation", "REQUEST", kari_email, planned["id"], 0),
+            Mail("invitation", "REQUEST", ola_email, confirmed["id"], 0),
+        ]
+    )
     assert confirmed["invited_at"] is not None
     assert confirmed["organisation"]["id"] == scene.company_id
     assert await fetch(client, participants_url(scene.meeting_id, confirmed["id"])) == confirmed
+    kari = await fetch(client, participants_url(scene.meeting_id, planned["id"]))
+    assert kari["invited_at"] is not None
 
 
 async def test_a_retried_invitation_is_made_once(client: httpx.AsyncClient, scene: Scene) -> None:
@@ -285,23 +271,8 @@ async def test_list_filters_and_pages(
 
 
 async def test_withdrawing_an_invitation(
-    client: httpx.AsyncClient,
-    engine: AsyncEngine,
-    scene: Scene,
-    monkeypatch: pytest.MonkeyPatch,
+    client: httpx.AsyncClient, engine: AsyncEngine, scene: Scene
 ) -> None:
-    cancelled: list[tuple[uuid.UUID, list[str]]] = []
-
-    async def send_cancellations(
-        session: AsyncSession, meeting: Meeting, participants: Sequence[Participant] | None = None
-    ) -> None:
-        # What the real one needs must be there while the row still exists.
-        assert participants is not None
-        found = [await session.get(Participant, p.id) for p in participants]
-        assert all(row is not None for row in found)
-        cancelled.append((meeting.id, [p.person.email if p.person else "" for p in participants]))
-
-    monkeypatch.setattr(notifications, "send_cancellations", send_cancellations)
     never_invited = await invite(client, scene.meeting_id, person_id=scene.ola)
     invited = await invite(client, scene.meeting_id, person_id=scene.kari)
     await mark_invited(engine, invited["id"])
@@ -309,15 +280,19 @@ async def test_withdrawing_an_invitation(
 
     response = await client.delete(participants_url(scene.meeting_id, never_invited["id"]))
     assert response.status_code == 204, response.text
-    assert cancelled == []
+    assert await meeting_mail(engine, scene.meeting_id) == []
 
     url = participants_url(scene.meeting_id, invited["id"])
     response = await client.delete(url, headers={"If-Match": '"999"'})
     assert_problem(response, 412, "etag_mismatch")
+    assert await meeting_mail(engine, scene.meeting_id) == []
     current = await fetch(client, url)
     response = await client.delete(url, headers={"If-Match": f'"{current["version"]}"'})
     assert response.status_code == 204, response.text
-    assert cancelled == [(uuid.UUID(scene.meeting_id), [kari_email])]
+    # Queued from the row before it went: its id and its person's address.
+    assert await meeting_mail(engine, scene.meeting_id) == [
+        Mail("cancellation", "CANCEL", kari_email, invited["id"], 0)
+    ]
     assert_problem(await client.get(url), 404, "participant_not_found")
     assert_problem(await client.delete(url), 404, "participant_not_found")
     assert await listed_ids(client, scene.meeting_id) == []
