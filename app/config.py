@@ -13,7 +13,11 @@ _DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"  # noqa:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KLYNGE_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused setting must not print the secrets beside it (the
+    # SMTP password, the JWT secret) into the start-up error and the logs.
+    model_config = SettingsConfigDict(
+        env_prefix="KLYNGE_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     # A file in the working directory, so `klynge serve` works with no server at all.
@@ -41,7 +45,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
 
     # The address the API is reached at from outside (https://klynge.example.no): calendar
-    # feed links and links in e-mails use it. Unset, a request's own base URL is used.
+    # feed links use it. Unset, a request's own base URL is used.
     public_url: str | None = None
 
     # E-mail. With no SMTP host, mail stays queued in the outbox (`klynge outbox` lists it)
@@ -51,8 +55,13 @@ class Settings(BaseSettings):
     # "starttls" upgrades a plain connection (port 587), "tls" is TLS from the first byte
     # (port 465), "none" sends in clear (a relay on the same host, the tests' server).
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    # Sign in with both or neither (refused at start-up otherwise).
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+    # A CA bundle (PEM file) for a mail server with a private certificate, trusted in
+    # addition to the system's CAs; unset, the system's trust alone. The certificate is
+    # always verified, host name included.
+    smtp_ca_file: str | None = None
     smtp_timeout_seconds: float = Field(default=30, gt=0)
     mail_from: str = "Klynge <klynge@localhost>"
     # The outbox sender runs inside `klynge serve` unless this is false; deployments with
@@ -99,6 +108,24 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"KLYNGE_OUTBOX_CLAIM_SECONDS must exceed {worst_case:g} s (twice "
                 "KLYNGE_SMTP_TIMEOUT_SECONDS plus 5), the longest one message may take"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _smtp_login_complete(self) -> "Settings":
+        # One without the other would send unauthenticated, or fail on every connection,
+        # without saying why; an empty value counts as unset (KLYNGE_SMTP_PASSWORD=).
+        has_username = bool(self.smtp_username)
+        has_password = bool(self.smtp_password and self.smtp_password.get_secret_value())
+        if has_username != has_password:
+            given, missing = (
+                ("KLYNGE_SMTP_USERNAME", "KLYNGE_SMTP_PASSWORD")
+                if has_username
+                else ("KLYNGE_SMTP_PASSWORD", "KLYNGE_SMTP_USERNAME")
+            )
+            raise ValueError(
+                f"{given} is set but {missing} is not: set both to sign in to the SMTP "
+                "server, or neither"
             )
         return self
 

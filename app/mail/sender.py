@@ -111,12 +111,6 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (1 << doublings), LONGEST_RETRY)
 
 
-def claim_too_short(settings: Settings) -> bool:
-    """Whether a claim could expire while one message is still being sent (a message
-    would then risk going out twice)."""
-    return settings.outbox_claim_seconds <= longest_message_seconds(settings)
-
-
 async def deliver_due(
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: Settings,
@@ -301,14 +295,6 @@ async def run_sender(
         )
         await stop.wait()
         return
-    if claim_too_short(settings):
-        log.warning(
-            "mail_claim_too_short",
-            outbox_claim_seconds=settings.outbox_claim_seconds,
-            needed_seconds=longest_message_seconds(settings),
-            detail="a claim may expire while a message is sent, which may then go out "
-            "twice: raise KLYNGE_OUTBOX_CLAIM_SECONDS above twice KLYNGE_SMTP_TIMEOUT_SECONDS",
-        )
     log.info("mail_sender_started", smtp_host=settings.smtp_host, port=settings.smtp_port)
     while not stop.is_set():
         pause = settings.outbox_poll_seconds

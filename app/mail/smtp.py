@@ -56,8 +56,11 @@ class SmtpMailer:
             use_tls=settings.smtp_security == "tls",
             # False rather than None: "none" must not upgrade on its own either.
             start_tls=settings.smtp_security == "starttls",
+            # The certificate is always verified (aiosmtplib's default); a private CA
+            # is added to the system's trust, never replaces verification.
+            cert_bundle=settings.smtp_ca_file,
             # connect() signs in when a username is given.
-            username=settings.smtp_username,
+            username=settings.smtp_username or None,
             password=password if settings.smtp_username else None,
             timeout=settings.smtp_timeout_seconds,
         )
