@@ -233,6 +233,25 @@ class _Builder:
         host_id = rotation.municipal_host(
             association_id, municipality_id, self.facts.last_municipal_host_id
         )
+        if self.organisations[host_id].archived_at is not None:
+            # The API refuses an archived host; the other party takes the turn, if it can.
+            other_id = municipality_id if host_id == association_id else association_id
+            archived = self.organisations[host_id].display_name
+            if other_id is None or self.organisations[other_id].archived_at is not None:
+                self.warn(
+                    MUNICIPAL_SLOT,
+                    "host_archived",
+                    f"{archived} is archived and nobody else can host; the yearly "
+                    "meeting with the municipality was not created.",
+                )
+                return
+            self.warn(
+                MUNICIPAL_SLOT,
+                "host_archived",
+                f"{archived} is archived; {self.organisations[other_id].display_name} "
+                "hosts instead.",
+            )
+            host_id = other_id
         municipality = self.organisations[municipality_id].display_name
         title = f"{self.network.name}: yearly meeting with {municipality}"
         self.propose(MUNICIPAL_SLOT, MeetingKind.MUNICIPAL, title, day, host_id)

@@ -345,3 +345,20 @@ async def test_dst_across_the_year_in_another_zone(
     )}  # fmt: skip
     assert stored["2027-03-12"].hour == 14
     assert stored["2027-04-09"].hour == 13
+
+
+async def test_an_archived_municipal_host_hands_the_turn_over(client: httpx.AsyncClient) -> None:
+    group = await make_group(client, members={"Alfa": ALL_ALONG}, meetings_per_year=1)
+    first = await plan(client, group.network_id, year=2026)
+    assert sorted(group.name_of(m["host_organisation_id"]) or "" for m in first["meetings"]) == [
+        "Alfa",
+        "KFH",
+    ]
+    # Next it is the municipality's turn, but it is archived: KFH hosts again, with a word.
+    archived = await client.post(f"/v1/companies/{group.municipality_id}/archive")
+    assert archived.status_code == 200, archived.text
+    second = await plan(client, group.network_id, year=2027)
+    (municipal,) = [m for m in second["meetings"] if m["kind"] == "municipal"]
+    assert group.name_of(municipal["host_organisation_id"]) == "KFH"
+    assert [w["code"] for w in second["warnings"]] == ["host_archived"]
+    assert "Karlskrona kommun is archived" in second["warnings"][0]["detail"]
