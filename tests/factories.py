@@ -2,6 +2,7 @@
 
 import itertools
 import random
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -10,6 +11,33 @@ from stdnum import luhn
 _rng = random.Random(20261122)
 _used: set[str] = set()
 _counter = itertools.count(1)
+
+# Test meetings happen next year: always ahead of the real clock whenever the tests run, so
+# such a meeting has not started (no attendance yet, cannot be held).
+NEXT_YEAR = datetime.now(UTC).year + 1
+
+
+def thursday_in_march(year: int = NEXT_YEAR) -> date:
+    """The second Thursday of March (8th to 14th): winter time in Europe, days before
+    summer time starts on the last Sunday of March."""
+    first = date(year, 3, 1)
+    return first + timedelta(days=(3 - first.weekday()) % 7 + 7)
+
+
+def last_sunday(month: int, year: int = NEXT_YEAR) -> date:
+    """The last Sunday of a month: Europe changes to summer time on March's, back on October's."""
+    next_month = date(year + month // 12, month % 12 + 1, 1)
+    last = next_month - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() - 6) % 7)
+
+
+# The day of `meeting_body`'s meeting, a Thursday in March next year.
+MEETING_DAY = thursday_in_march()
+
+
+def utc_on(day: date, hour: int, minute: int = 0) -> datetime:
+    """An instant in UTC on `day`."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
 
 
 def norwegian_organisation_number() -> str:
@@ -110,14 +138,14 @@ async def create_membership(client: httpx.AsyncClient, **overrides: Any) -> dict
 
 
 def meeting_body(network_id: str, **overrides: Any) -> dict[str, Any]:
-    """A regular meeting in Oslo time, a Thursday morning in March 2027."""
+    """A regular meeting in Oslo time (winter, UTC+1) on `MEETING_DAY`, 09:00 to 12:00."""
     n = next(_counter)
     body: dict[str, Any] = {
         "network_id": network_id,
         "kind": "regular",
         "title": f"Test Meeting {n}",
-        "starts_at": "2027-03-11T09:00:00+01:00",
-        "ends_at": "2027-03-11T12:00:00+01:00",
+        "starts_at": f"{MEETING_DAY}T09:00:00+01:00",
+        "ends_at": f"{MEETING_DAY}T12:00:00+01:00",
         "time_zone": "Europe/Oslo",
         "place_name": "Herøya Forskningspark",
         "place_address": "Hydrovegen 55, 3936 Porsgrunn",

@@ -2,7 +2,6 @@
 minutes), written straight to the database, and small agenda API helpers."""
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,6 +12,7 @@ from app.db import create_sessionmaker
 from app.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
 from app.minutes.models import ActionItem, ActionItemStatus
 from app.participants.models import Participant, ParticipantRole
+from tests.factories import MEETING_DAY, utc_on
 
 
 def agenda_url(meeting_id: str) -> str:
@@ -24,13 +24,13 @@ def item_url(meeting_id: str, item_id: str) -> str:
 
 
 async def insert_meeting(engine: AsyncEngine, network_id: str, **overrides: Any) -> str:
-    """A planned meeting of the network, a Thursday morning in March 2027 (Oslo time)."""
+    """A planned meeting of the network, 09:00 to 12:00 Oslo time on `MEETING_DAY` (next year)."""
     values: dict[str, Any] = {
         "network_id": uuid.UUID(network_id),
         "kind": MeetingKind.REGULAR,
         "title": "Quarterly meeting",
-        "starts_at": datetime(2027, 3, 11, 8, tzinfo=UTC),
-        "ends_at": datetime(2027, 3, 11, 11, tzinfo=UTC),
+        "starts_at": utc_on(MEETING_DAY, 8),
+        "ends_at": utc_on(MEETING_DAY, 11),
         "time_zone": "Europe/Oslo",
         "place_name": "Herøya Forskningspark",
         "status": MeetingStatus.PLANNED,

@@ -2,7 +2,7 @@
 meetings and participants endpoints, delivered by the sender to a real SMTP server, and
 each calendar read back with `icalendar`. The SEQUENCE is the service's own doing."""
 
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.mail.sender import deliver_due
-from tests.factories import create_meeting, create_network
+from tests.factories import MEETING_DAY, NEXT_YEAR, create_meeting, create_network, utc_on
 from tests.mail.helpers import MailServer, Received, outbox_rows
 
 GUEST = "gro@example.test"
+# The meeting moves five weeks on: a Thursday in mid-April, after the change to summer time.
+MOVED_DAY = MEETING_DAY + timedelta(weeks=5)
 
 
 async def patch_meeting(
@@ -62,7 +64,7 @@ async def test_invitation_update_and_cancellation_reach_the_guest_with_a_rising_
     mail_settings: Settings,
 ) -> None:
     network = await create_network(client)
-    # 09:00-12:00 Oslo time on Thursday 11 March 2027 (winter time, UTC+1).
+    # 09:00-12:00 Oslo time on MEETING_DAY, a Thursday in March (winter time, UTC+1).
     meeting = await create_meeting(client, network["id"], title="Spring meeting")
     meeting_id = meeting["id"]
     confirmed = await patch_meeting(client, meeting_id, status="confirmed")
@@ -79,16 +81,18 @@ async def test_invitation_update_and_cancellation_reach_the_guest_with_a_rising_
     event = the_event(invitation, "REQUEST")
     assert str(event["UID"]) == f"{meeting_id}@klynge"
     assert int(event["SEQUENCE"]) == 0
-    assert_starts(event, datetime(2027, 3, 11, 8, 0, tzinfo=UTC))
+    assert_starts(event, utc_on(MEETING_DAY, 8))
     assert str(event["ATTENDEE"]) == f"mailto:{GUEST}"
-    assert invitation.message["Subject"] == "Invitation: Spring meeting — Thu 11 Mar 2027 09:00"
+    assert invitation.message["Subject"] == (
+        f"Invitation: Spring meeting — Thu {MEETING_DAY.day} Mar {NEXT_YEAR} 09:00"
+    )
 
-    # Moved to 10:00 on 15 April, after the change to summer time (UTC+2).
+    # Moved to 10:00 on MOVED_DAY, after the change to summer time (UTC+2).
     moved = await patch_meeting(
         client,
         meeting_id,
-        starts_at="2027-04-15T10:00:00+02:00",
-        ends_at="2027-04-15T13:00:00+02:00",
+        starts_at=f"{MOVED_DAY}T10:00:00+02:00",
+        ends_at=f"{MOVED_DAY}T13:00:00+02:00",
     )
     assert moved["sequence"] == 1
     update = await deliver(sessions, mail_settings, smtp_server)
@@ -96,9 +100,13 @@ async def test_invitation_update_and_cancellation_reach_the_guest_with_a_rising_
     event = the_event(update, "REQUEST")
     assert str(event["UID"]) == f"{meeting_id}@klynge"
     assert int(event["SEQUENCE"]) == 1
-    assert_starts(event, datetime(2027, 4, 15, 8, 0, tzinfo=UTC))
-    assert update.message["Subject"] == "Updated: Spring meeting — Thu 15 Apr 2027 10:00"
-    assert "Thursday 15 April 2027, 10:00 to 13:00 (Europe/Oslo)" in update.text
+    assert_starts(event, utc_on(MOVED_DAY, 8))
+    assert update.message["Subject"] == (
+        f"Updated: Spring meeting — Thu {MOVED_DAY.day} Apr {NEXT_YEAR} 10:00"
+    )
+    assert (
+        f"Thursday {MOVED_DAY.day} April {NEXT_YEAR}, 10:00 to 13:00 (Europe/Oslo)" in update.text
+    )
 
     cancelled = await patch_meeting(client, meeting_id, status="cancelled")
     assert cancelled["sequence"] == 2
@@ -108,8 +116,10 @@ async def test_invitation_update_and_cancellation_reach_the_guest_with_a_rising_
     assert str(event["UID"]) == f"{meeting_id}@klynge"
     assert str(event["STATUS"]) == "CANCELLED"
     assert int(event["SEQUENCE"]) == 2
-    assert_starts(event, datetime(2027, 4, 15, 8, 0, tzinfo=UTC))
-    assert cancellation.message["Subject"] == "Cancelled: Spring meeting — Thu 15 Apr 2027 10:00"
+    assert_starts(event, utc_on(MOVED_DAY, 8))
+    assert cancellation.message["Subject"] == (
+        f"Cancelled: Spring meeting — Thu {MOVED_DAY.day} Apr {NEXT_YEAR} 10:00"
+    )
     assert "“Spring meeting” is cancelled." in cancellation.text
 
     # Three messages, three Message-IDs, nothing more queued.
@@ -133,7 +143,9 @@ async def test_a_title_with_line_breaks_makes_a_one_line_subject(
     assert added.status_code == 201, added.text
     # Collapsed when queued, not only when sent.
     [queued] = await outbox_rows(sessions)
-    assert queued.subject == "Invitation: Spring meeting — Thu 11 Mar 2027 09:00"
+    assert queued.subject == (
+        f"Invitation: Spring meeting — Thu {MEETING_DAY.day} Mar {NEXT_YEAR} 09:00"
+    )
 
     invitation = await deliver(sessions, mail_settings, smtp_server)
 

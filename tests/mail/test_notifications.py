@@ -3,7 +3,7 @@ to a real SMTP server, read back and its calendar part parsed with `icalendar`."
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import timedelta
 from email.utils import parseaddr
 from typing import Any
 
@@ -18,8 +18,11 @@ from app.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
 from app.meetings.notifications import send_cancellations, send_invitations, send_updates
 from app.participants.models import Answer, Participant, ParticipantRole
 from app.people.models import Person
-from tests.factories import create_network
+from tests.factories import MEETING_DAY, NEXT_YEAR, create_network, utc_on
 from tests.mail.helpers import MailServer, Received, outbox_rows
+
+# The meeting is on MEETING_DAY, a Thursday in March next year; moved to the Friday after.
+NEXT_DAY = MEETING_DAY + timedelta(days=1)
 
 
 @dataclass
@@ -58,8 +61,8 @@ async def world(client: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSes
             kind=MeetingKind.REGULAR,
             title="Spring meeting",
             description="Bring your plans for the year.",
-            starts_at=datetime(2027, 3, 11, 8, 0, tzinfo=UTC),
-            ends_at=datetime(2027, 3, 11, 11, 0, tzinfo=UTC),
+            starts_at=utc_on(MEETING_DAY, 8),
+            ends_at=utc_on(MEETING_DAY, 11),
             time_zone="Europe/Oslo",
             place_name="Herøya Forskningspark",
             place_address="Hydrovegen 55, 3936 Porsgrunn",
@@ -137,9 +140,12 @@ async def test_invitations_go_to_everyone_with_an_address_with_a_request_calenda
         "gro@example.test",
     ]
     anna = only(smtp_server, "anna@example.test")
-    assert anna.message["Subject"] == "Invitation: Spring meeting — Thu 11 Mar 2027 09:00"
+    assert anna.message["Subject"] == (
+        f"Invitation: Spring meeting — Thu {MEETING_DAY.day} Mar {NEXT_YEAR} 09:00"
+    )
     assert "Hello Anna Berg," in anna.text
-    assert "When:   Thursday 11 March 2027, 09:00 to 12:00 (Europe/Oslo)" in anna.text
+    when = f"When:   Thursday {MEETING_DAY.day} March {NEXT_YEAR}, 09:00 to 12:00 (Europe/Oslo)"
+    assert when in anna.text
     assert "Where:  Herøya Forskningspark, Hydrovegen 55, 3936 Porsgrunn" in anna.text
     assert "Bring your plans for the year." in anna.text
     assert "agenda item" not in anna.text
@@ -153,7 +159,7 @@ async def test_invitations_go_to_everyone_with_an_address_with_a_request_calenda
     assert str(event["ATTENDEE"]) == "mailto:anna@example.test"
     assert event["ATTENDEE"].params["CN"] == "Anna Berg"
     assert str(event["ORGANIZER"]) == f"mailto:{organizer_address()}"
-    assert event.decoded("DTSTART") == datetime(2027, 3, 11, 8, 0, tzinfo=UTC)
+    assert event.decoded("DTSTART") == utc_on(MEETING_DAY, 8)
 
     gro = only(smtp_server, "gro@example.test")
     assert "Hello Gro Guest," in gro.text
@@ -227,8 +233,8 @@ async def test_updates_go_to_the_invited_who_have_not_declined(
         # Not yet invited: gets the invitation later, with the details of then.
         await add_participant(session, world, "fia", name="Fia", email="fia@example.test")
         meeting = await session.get_one(Meeting, world.meeting_id)
-        meeting.starts_at = datetime(2027, 3, 12, 8, 0, tzinfo=UTC)
-        meeting.ends_at = datetime(2027, 3, 12, 11, 0, tzinfo=UTC)
+        meeting.starts_at = utc_on(NEXT_DAY, 8)
+        meeting.ends_at = utc_on(NEXT_DAY, 11)
         meeting.sequence = 1
         await send_updates(session, meeting)
         await send_updates(session, meeting)  # twice: still one message each
@@ -240,9 +246,12 @@ async def test_updates_go_to_the_invited_who_have_not_declined(
         "gro@example.test",
     ]
     anna = only(smtp_server, "anna@example.test")
-    assert anna.message["Subject"] == "Updated: Spring meeting — Fri 12 Mar 2027 09:00"
+    assert anna.message["Subject"] == (
+        f"Updated: Spring meeting — Fri {NEXT_DAY.day} Mar {NEXT_YEAR} 09:00"
+    )
     assert "has changed" in anna.text
-    assert "When:   Friday 12 March 2027, 09:00 to 12:00 (Europe/Oslo)" in anna.text
+    when = f"When:   Friday {NEXT_DAY.day} March {NEXT_YEAR}, 09:00 to 12:00 (Europe/Oslo)"
+    assert when in anna.text
     assert str(anna.calendar["METHOD"]) == "REQUEST"
     assert int(event_of(anna)["SEQUENCE"]) == 1
 
@@ -275,7 +284,9 @@ async def test_cancellation_goes_to_every_invited_participant(
     ]
     assert smtp_server.by_recipient("hal@example.test") == []
     [gro] = [r for r in cancellations if r.recipients == ["gro@example.test"]]
-    assert gro.message["Subject"] == "Cancelled: Spring meeting — Thu 11 Mar 2027 09:00"
+    assert gro.message["Subject"] == (
+        f"Cancelled: Spring meeting — Thu {MEETING_DAY.day} Mar {NEXT_YEAR} 09:00"
+    )
     assert "“Spring meeting” is cancelled." in gro.text
     assert "Please answer" not in gro.text
     assert gro.part("text/calendar").get_param("method") == "CANCEL"

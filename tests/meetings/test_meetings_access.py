@@ -4,6 +4,7 @@ Changes are for admins and the network's coordinators."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ from fastapi import FastAPI
 
 from app.auth.models import ApiKeyScope
 from tests.callers import api_key_headers, user_headers
-from tests.factories import create_meeting, create_network, meeting_body
+from tests.factories import MEETING_DAY, create_meeting, create_network, meeting_body
 from tests.helpers import UNKNOWN_ID, fetch
 from tests.meetings.helpers import meeting_url, member_headers
 
@@ -48,8 +49,8 @@ async def scene(client: httpx.AsyncClient, application: FastAPI) -> AsyncIterato
         client,
         council["id"],
         title="Council meeting",
-        starts_at="2027-03-12T09:00:00+01:00",
-        ends_at="2027-03-12T12:00:00+01:00",
+        starts_at=f"{MEETING_DAY + timedelta(days=1)}T09:00:00+01:00",
+        ends_at=f"{MEETING_DAY + timedelta(days=1)}T12:00:00+01:00",
     )
     headers = {
         "anonymous": {},

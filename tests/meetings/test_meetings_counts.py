@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.factories import create_company, create_meeting, create_network
+from tests.factories import NEXT_YEAR, create_company, create_meeting, create_network
 from tests.helpers import fetch
 from tests.meetings.helpers import add_participants, meeting_at, meeting_url, set_status
 
@@ -64,7 +64,10 @@ async def test_other_meetings_participants_are_not_counted(
     network = (await create_network(client))["id"]
     busy = await create_meeting(client, network)
     quiet = await create_meeting(
-        client, network, starts_at="2027-04-08T09:00:00", ends_at="2027-04-08T12:00:00"
+        client,
+        network,
+        starts_at=f"{NEXT_YEAR}-04-08T09:00:00",
+        ends_at=f"{NEXT_YEAR}-04-08T12:00:00",
     )
     await add_participants(engine, busy, *_PARTICIPANTS)
     items = (await client.get("/v1/meetings", params={"network_id": network})).json()["items"]

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import create_network, meeting_body
+from tests.factories import MEETING_DAY, create_network, meeting_body
 from tests.helpers import UNKNOWN_ID, assert_problem, fetch
 from tests.meetings.helpers import iso_in
 
@@ -38,8 +38,8 @@ async def test_create_answers_the_whole_meeting(client: httpx.AsyncClient) -> No
         "kind": "regular",
         "title": "Process council, first quarter",
         "description": "Energy prices.",
-        "starts_at": "2027-03-11T09:00:00+01:00",
-        "ends_at": "2027-03-11T12:00:00+01:00",
+        "starts_at": f"{MEETING_DAY}T09:00:00+01:00",
+        "ends_at": f"{MEETING_DAY}T12:00:00+01:00",
         "time_zone": "Europe/Oslo",
         "place_name": "Herøya Forskningspark",
         "place_address": "Hydrovegen 55, 3936 Porsgrunn",
@@ -107,26 +107,26 @@ async def test_an_idempotency_key_replays_the_create(client: httpx.AsyncClient) 
     ("overrides", "status", "code", "field"),
     [
         (
-            {"ends_at": "2027-03-11T08:00:00+01:00"},
+            {"ends_at": f"{MEETING_DAY}T08:00:00+01:00"},
             422,
             "ends_before_start",
             "body.ends_at",
         ),
         (
-            {"ends_at": "2027-03-11T09:00:00+01:00"},
+            {"ends_at": f"{MEETING_DAY}T09:00:00+01:00"},
             422,
             "ends_before_start",
             "body.ends_at",
         ),
         # 09:00 in Oslo is 08:00 UTC: ending at 08:00 UTC ends at the start.
-        ({"ends_at": "2027-03-11T08:00:00Z"}, 422, "ends_before_start", "body.ends_at"),
+        ({"ends_at": f"{MEETING_DAY}T08:00:00Z"}, 422, "ends_before_start", "body.ends_at"),
         ({"time_zone": "Europe/Trondheim"}, 422, "unknown_time_zone", "body.time_zone"),
         ({"time_zone": "europe/oslo"}, 422, "unknown_time_zone", "body.time_zone"),
         ({"time_zone": "localtime"}, 422, "unknown_time_zone", "body.time_zone"),
         ({"place_name": None, "place_address": None}, 422, "place_required", "body.place_name"),
         ({"online_url": "ftp://files.example/x"}, 422, "validation_failed", "body.online_url"),
         ({"online_url": "http://:80/"}, 422, "invalid_url", "body.online_url"),
-        ({"starts_at": "2027-03-11"}, 422, "validation_failed", "body.starts_at"),
+        ({"starts_at": MEETING_DAY.isoformat()}, 422, "validation_failed", "body.starts_at"),
         ({"starts_at": 1804752000}, 422, "validation_failed", "body.starts_at"),
         ({"starts_at": "next thursday"}, 422, "validation_failed", "body.starts_at"),
         (

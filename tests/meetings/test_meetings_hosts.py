@@ -2,12 +2,15 @@
 for the municipal meeting, anyone (or no one) otherwise. Checked on create and against
 the resulting meeting on every change of kind, host or day."""
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.factories import (
+    MEETING_DAY,
+    NEXT_YEAR,
     create_company,
     create_meeting,
     create_membership,
@@ -19,8 +22,9 @@ from tests.meetings.helpers import meeting_url, member_company, patch_with
 
 pytestmark = pytest.mark.usefixtures("backend")
 
-# The factory's meeting is on Thursday 11 March 2027 in Oslo.
-MEETING_DAY = "2027-03-11"
+# The factory's meeting is on MEETING_DAY (a Thursday in March next year) in Oslo.
+DAY_BEFORE = MEETING_DAY - timedelta(days=1)
+DAY_AFTER = MEETING_DAY + timedelta(days=1)
 
 
 async def _post(client: httpx.AsyncClient, network_id: str, **fields: Any) -> httpx.Response:
@@ -41,7 +45,9 @@ async def test_a_company_visit_is_hosted_by_a_member_on_the_day(
     client: httpx.AsyncClient,
 ) -> None:
     network = (await create_network(client))["id"]
-    host = await member_company(client, network, starts_on="2027-03-11", display_name="Yara")
+    host = await member_company(
+        client, network, starts_on=MEETING_DAY.isoformat(), display_name="Yara"
+    )
     made = await _post(client, network, kind="company_visit", host_organisation_id=host["id"])
     assert made.status_code == 201, made.text
     assert made.json()["host_organisation_id"] == host["id"]
@@ -52,8 +58,8 @@ async def test_a_company_visit_is_hosted_by_a_member_on_the_day(
 @pytest.mark.parametrize(
     ("membership", "why"),
     [
-        ({"starts_on": "2027-03-12"}, "joins the day after"),
-        ({"starts_on": "2020-01-01", "ends_on": "2027-03-10"}, "left the day before"),
+        ({"starts_on": DAY_AFTER.isoformat()}, "joins the day after"),
+        ({"starts_on": "2020-01-01", "ends_on": DAY_BEFORE.isoformat()}, "left the day before"),
         ({"kind": "partner"}, "a partner, not a member"),
         ({"kind": "observer"}, "an observer"),
         ({"status": "applied"}, "only applied"),
@@ -76,7 +82,7 @@ async def test_a_company_that_has_left_does_not_host(client: httpx.AsyncClient) 
         client, organisation_id=company["id"], network_id=network, starts_on="2020-01-01"
     )
     ended = await client.post(
-        f"/v1/memberships/{membership['id']}/end", json={"ends_on": "2026-12-31"}
+        f"/v1/memberships/{membership['id']}/end", json={"ends_on": f"{NEXT_YEAR - 1}-12-31"}
     )
     assert ended.status_code == 200, ended.text
     refused = await _post(client, network, kind="company_visit", host_organisation_id=company["id"])
@@ -145,7 +151,7 @@ async def test_changes_are_checked_against_the_resulting_meeting(
         organisation_id=host["id"],
         network_id=network,
         starts_on="2020-01-01",
-        ends_on="2027-06-30",
+        ends_on=f"{NEXT_YEAR}-06-30",
     )
     regular = await create_meeting(client, network, host_organisation_id=outsider["id"])
 
@@ -161,15 +167,21 @@ async def test_changes_are_checked_against_the_resulting_meeting(
 
     # Moving it after the host's membership ends (in Oslo's calendar) is refused.
     moved = await patch_with(
-        client, regular, starts_at="2027-07-01T09:00:00", ends_at="2027-07-01T12:00:00"
+        client,
+        regular,
+        starts_at=f"{NEXT_YEAR}-07-01T09:00:00",
+        ends_at=f"{NEXT_YEAR}-07-01T12:00:00",
     )
     _host_problem(moved, "host_not_member")
     # 30 June 23:30 in Oslo is still a member's day, though it is 21:30 UTC.
     late = await patch_with(
-        client, regular, starts_at="2027-06-30T23:30:00", ends_at="2027-07-01T01:00:00"
+        client,
+        regular,
+        starts_at=f"{NEXT_YEAR}-06-30T23:30:00",
+        ends_at=f"{NEXT_YEAR}-07-01T01:00:00",
     )
     assert late.status_code == 200, late.text
-    assert late.json()["starts_at"] == "2027-06-30T23:30:00+02:00"
+    assert late.json()["starts_at"] == f"{NEXT_YEAR}-06-30T23:30:00+02:00"
     # The day is read in the meeting's zone: in Tokyo that instant is 1 July, 06:30.
     to_tokyo = await patch_with(client, regular, time_zone="Asia/Tokyo")
     _host_problem(to_tokyo, "host_not_member")
@@ -177,7 +189,7 @@ async def test_changes_are_checked_against_the_resulting_meeting(
     # A correction of the title does not re-check the host, whose membership has since
     # been shortened: the meeting's record stays correctable.
     shortened = await patch_current(
-        client, f"/v1/memberships/{membership['id']}", ends_on="2027-05-31"
+        client, f"/v1/memberships/{membership['id']}", ends_on=f"{NEXT_YEAR}-05-31"
     )
     assert shortened.status_code == 200, shortened.text
     titled = await patch_with(client, regular, title="Visit to the member")

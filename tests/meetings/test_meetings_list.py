@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.factories import create_company, create_meeting, create_network
+from tests.factories import MEETING_DAY, NEXT_YEAR, create_company, create_meeting, create_network
 from tests.helpers import fetch, next_link
 from tests.meetings.helpers import meeting_at, set_status
 
@@ -51,7 +51,7 @@ async def test_a_time_range_includes_the_past_unless_told_not_to(
     february = await create_meeting(
         client, network, starts_at="2025-02-06T09:00:00+01:00", ends_at="2025-02-06T12:00:00+01:00"
     )
-    next_year = await create_meeting(client, network)  # 11 March 2027
+    next_year = await create_meeting(client, network)  # on MEETING_DAY, next year
 
     assert await _ids(client, starts_after="2025-01-01T00:00:00+01:00") == [
         january["id"],
@@ -64,7 +64,10 @@ async def test_a_time_range_includes_the_past_unless_told_not_to(
         next_year["id"],
     ]
     assert await _ids(client, starts_before="2025-02-06T08:00:00Z") == [january["id"]]
-    window = {"starts_after": "2025-01-01T00:00:00Z", "starts_before": "2028-01-01T00:00:00Z"}
+    window = {
+        "starts_after": "2025-01-01T00:00:00Z",
+        "starts_before": f"{NEXT_YEAR + 1}-01-01T00:00:00Z",
+    }
     assert await _ids(client, **window, include_past="false") == [next_year["id"]]
 
 
@@ -77,8 +80,8 @@ async def test_filters(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
         forum,
         kind="event",
         host_organisation_id=host["id"],
-        starts_at="2027-04-08T09:00:00",
-        ends_at="2027-04-08T12:00:00",
+        starts_at=f"{NEXT_YEAR}-04-08T09:00:00",
+        ends_at=f"{NEXT_YEAR}-04-08T12:00:00",
     )
     other = await create_meeting(client, council)
     await set_status(engine, event["id"], "confirmed")
@@ -95,15 +98,18 @@ async def test_filters(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
 async def test_keyset_pages_follow_the_link_header(client: httpx.AsyncClient) -> None:
     network = (await create_network(client))["id"]
     # Three share a start time, so the id tie-breaker has to carry the pages.
-    starts = ["2027-03-11T09:00:00+01:00"] * 3 + ["2027-01-14T09:00:00+01:00"]
-    starts += ["2027-05-06T09:00:00+02:00"]
+    on_the_day = f"{MEETING_DAY}T09:00:00+01:00"
+    january, may = f"{NEXT_YEAR}-01-14T09:00:00+01:00", f"{NEXT_YEAR}-05-06T09:00:00+02:00"
+    starts = [on_the_day] * 3 + [january, may]
     for starts_at in starts:
-        await create_meeting(client, network, starts_at=starts_at, ends_at="2027-06-01T00:00:00Z")
+        await create_meeting(
+            client, network, starts_at=starts_at, ends_at=f"{NEXT_YEAR}-06-01T00:00:00Z"
+        )
     everything = (await client.get("/v1/meetings", params={"limit": 200})).json()["items"]
     assert [item["starts_at"] for item in everything] == [
-        "2027-01-14T09:00:00+01:00",
-        *["2027-03-11T09:00:00+01:00"] * 3,
-        "2027-05-06T09:00:00+02:00",
+        january,
+        *[on_the_day] * 3,
+        may,
     ]
 
     for sort, expected in (("starts_at", everything), ("-starts_at", everything[::-1])):
@@ -126,7 +132,10 @@ async def test_include_embeds_the_network_and_the_host(client: httpx.AsyncClient
     host = await create_company(client, display_name="Aker Solutions")
     meeting = await create_meeting(client, network["id"], host_organisation_id=host["id"])
     await create_meeting(
-        client, network["id"], starts_at="2027-04-08T09:00:00", ends_at="2027-04-08T12:00:00"
+        client,
+        network["id"],
+        starts_at=f"{NEXT_YEAR}-04-08T09:00:00",
+        ends_at=f"{NEXT_YEAR}-04-08T12:00:00",
     )
 
     plain = (await client.get("/v1/meetings")).json()["items"][0]
@@ -164,8 +173,8 @@ async def test_bad_list_parameters_are_problems(client: httpx.AsyncClient) -> No
         ({"status": "postponed"}, 422, "validation_failed"),
         ({"kind": "party"}, 422, "validation_failed"),
         ({"include_past": "perhaps"}, 422, "validation_failed"),
-        ({"starts_after": "2027-01-01T00:00:00"}, 422, "validation_failed"),
-        ({"starts_before": "2027-01-01"}, 422, "validation_failed"),
+        ({"starts_after": f"{NEXT_YEAR}-01-01T00:00:00"}, 422, "validation_failed"),
+        ({"starts_before": f"{NEXT_YEAR}-01-01"}, 422, "validation_failed"),
         ({"network_id": "not-an-id"}, 422, "validation_failed"),
     ]:
         response = await client.get("/v1/meetings", params=params)

@@ -4,7 +4,7 @@ the database (the meetings API is built beside this one), and small HTTP helpers
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.db import create_sessionmaker, utcnow
 from app.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
 from app.participants.models import Participant
+from tests.factories import MEETING_DAY, utc_on
 
-# Thursday 11 March 2027, 09:00 to 12:00 in Oslo: well in the future.
-FUTURE_START = datetime(2027, 3, 11, 8, 0, tzinfo=UTC)
+# 09:00 Oslo time (winter, UTC+1) on a Thursday in March next year: well in the future.
+FUTURE_START = utc_on(MEETING_DAY, 8)
 
 
 async def add_meeting(

@@ -1,7 +1,7 @@
 """Confirming a meeting invites the current representatives of its member organisations."""
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -14,13 +14,22 @@ from app.db import create_sessionmaker
 from app.meetings.models import Meeting
 from app.participants.models import Participant, ParticipantRole
 from app.participants.service import invite_representatives
-from tests.factories import create_company, create_membership, create_network, create_person
+from tests.factories import (
+    MEETING_DAY,
+    create_company,
+    create_membership,
+    create_network,
+    create_person,
+    utc_on,
+)
 from tests.participants.helpers import add_meeting, invite
 
 pytestmark = pytest.mark.usefixtures("backend")
 
-# 00:30 in Oslo on 11 March 2027 is still 10 March in UTC: the local day counts.
-JUST_AFTER_MIDNIGHT = datetime(2027, 3, 10, 23, 30, tzinfo=UTC)
+# 00:30 in Oslo (UTC+1) on the meeting day is still the day before in UTC: the local day
+# counts.
+DAY_BEFORE = MEETING_DAY - timedelta(days=1)
+JUST_AFTER_MIDNIGHT = utc_on(DAY_BEFORE, 23, 30)
 
 
 async def _person(client: httpx.AsyncClient, *organisations: dict[str, Any]) -> str:
@@ -92,7 +101,7 @@ async def test_invites_current_member_representatives_once(
         client,
         organisation_id=late["id"],
         network_id=network,
-        ends_on="2027-03-10",
+        ends_on=DAY_BEFORE.isoformat(),
         representatives=_reps(expired),
     )
     await create_membership(
@@ -106,7 +115,7 @@ async def test_invites_current_member_representatives_once(
         client,
         organisation_id=newcomer["id"],
         network_id=network,
-        starts_on="2027-03-11",
+        starts_on=MEETING_DAY.isoformat(),
         representatives=_reps(fresh),
     )
     meeting = await add_meeting(engine, network, starts_at=JUST_AFTER_MIDNIGHT)
@@ -171,12 +180,10 @@ async def test_a_company_that_has_given_notice_is_invited_until_its_last_day(
     )
     assert ended.json()["membership"]["status"] == "ended"  # at once, though a member still
     # 10:00 in Oslo on the last day, and on the day after it.
-    on_last_day = await add_meeting(engine, network, starts_at=_at(last_day))
-    day_after = await add_meeting(engine, network, starts_at=_at(last_day + timedelta(days=1)))
+    on_last_day = await add_meeting(engine, network, starts_at=utc_on(last_day, 8))
+    day_after = await add_meeting(
+        engine, network, starts_at=utc_on(last_day + timedelta(days=1), 8)
+    )
 
     assert (await _invite(engine, on_last_day, count_queries))[0] == {(kari, leaving["id"])}
     assert (await _invite(engine, day_after, count_queries))[0] == set()
-
-
-def _at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 8, tzinfo=UTC)
