@@ -1,6 +1,6 @@
 """Demo data taken from the three seed pages (see ../shared/seeds/).
 
-Every active network that meets (meetings_per_year > 0) gets the current year's plan
+Every active network that meets (meetings_per_year > 0) gets this year's and next year's plans
 (app/meeting_plans), Industrigruppen with its yearly meeting with Karlskrona kommun.
 
 Real names are those the public pages print (INEOS, Yara, NHO, LO, Norsk Industri,
