@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# Time allowed for recording one outbox message's outcome, on top of its SMTP deadline.
+MAIL_RECORD_SECONDS = 5.0
+
 # Not a secret: a placeholder that production refuses.
 _DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"  # noqa: S105
 
@@ -96,10 +99,14 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def mail_deadline_seconds(self) -> float:
+        """Seconds one message may take, from connecting to the server's last reply."""
+        return 2 * self.smtp_timeout_seconds
+
+    @property
     def longest_mail_seconds(self) -> float:
-        """One outbox message's worst case: connecting and sending it (one deadline of
-        twice the SMTP timeout) and 5 s to record the outcome."""
-        return 2 * self.smtp_timeout_seconds + 5
+        """One outbox message's worst case: its deadline and the recording of its outcome."""
+        return self.mail_deadline_seconds + MAIL_RECORD_SECONDS
 
     @model_validator(mode="after")
     def _claim_outlasts_one_message(self) -> "Settings":

@@ -6,8 +6,8 @@ One pass (`deliver_due`):
    each gets `locked_until` and one more `attempts`, its claim token;
 2. for each message in turn, the longest waiting first:
    - stop before it if the sender is being stopped, or if the claim has less time left
-     than one message's worst case (`message_deadline` plus the time to record it), so
-     no message is sent under a claim that may expire meanwhile;
+     than one message's worst case (`Settings.longest_mail_seconds`: its deadline plus
+     the time to record it), so no message is sent under a claim that may expire meanwhile;
    - build it and hand it to the server (no transaction open meanwhile);
    - record the outcome at once, in a transaction of its own, and only if the row still
      carries this claim's token (else log `mail_claim_lost` and change nothing):
@@ -47,7 +47,7 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.config import Settings
+from app.config import MAIL_RECORD_SECONDS, Settings
 from app.db import utcnow
 from app.mail.claims import ClaimedMessage, claim_due, give_back, record
 from app.mail.messages import build_message
@@ -61,22 +61,14 @@ LONGEST_RETRY = timedelta(hours=6)
 # Messages claimed by one pass; a full pass means more may be due, and the next one starts
 # at once.
 PASS_LIMIT = 50
-# Time allowed for recording one outcome, on top of the message's own deadline.
-RECORD_SECONDS = 5.0
 # last_error keeps the server's words, not an essay.
 _ERROR_LENGTH = 1000
-
-
-def longest_message_seconds(settings: Settings) -> float:
-    """One message's worst case: its SMTP deadline and the recording of its outcome.
-    A shutdown waits this long for the message under way."""
-    return settings.longest_mail_seconds
 
 
 def stopping_seconds(settings: Settings) -> float:
     """How long a sender told to stop may still take: the message under way, its record,
     and giving back the claims on the rest."""
-    return longest_message_seconds(settings) + RECORD_SECONDS
+    return settings.longest_mail_seconds + MAIL_RECORD_SECONDS
 
 
 @dataclass
@@ -136,7 +128,7 @@ async def deliver_due(
                 # The first message goes whatever the claim, or a claim set too short
                 # (a warning at start-up said so) would never send anything.
                 if report.claimed and not clock.has_left(
-                    settings.outbox_claim_seconds, longest_message_seconds(settings)
+                    settings.outbox_claim_seconds, settings.longest_mail_seconds
                 ):
                     break
                 message = waiting.pop()

@@ -4,8 +4,8 @@ One `SmtpMailer` serves one pass of the sender: it connects on the first message
 keeps the connection for the next ones. After any error it drops the connection, so the
 next message starts from a clean session rather than from a server state we cannot know.
 
-Every message, its connection included, has one deadline (`message_deadline`: twice the
-SMTP timeout), so no single message holds up a pass, or a shutdown, for longer.
+Every message, its connection included, has one deadline (`Settings.mail_deadline_seconds`:
+twice the SMTP timeout), so no single message holds up a pass, or a shutdown, for longer.
 
 What a failure means for the message:
 - the server refused the message itself with a 5xx (sender, recipient or content), or
@@ -27,11 +27,6 @@ import aiosmtplib
 from app.config import Settings
 
 
-def message_deadline(settings: Settings) -> float:
-    """Seconds one message may take, from connecting to the server's last reply."""
-    return settings.smtp_timeout_seconds * 2
-
-
 class DeliveryFailed(Exception):
     """The server did not accept a message. `detail` is what the row's last_error says."""
 
@@ -49,7 +44,7 @@ class SmtpMailer:
         if settings.smtp_host is None:
             raise ValueError("no SMTP host configured")
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-        self._deadline = message_deadline(settings)
+        self._deadline = settings.mail_deadline_seconds
         self._client = aiosmtplib.SMTP(
             hostname=settings.smtp_host,
             port=settings.smtp_port,
