@@ -16,7 +16,7 @@ from typing import Annotated, Any, Generic, TypeVar, TypeVarTuple
 import orjson
 from fastapi import Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, and_, case, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.errors import BadRequest
@@ -123,6 +123,30 @@ def apply_keyset(stmt: Select[*Columns], order: SortOrder, params: PageParams) -
         stmt = stmt.order_by(order.column.desc(), order.id_column.desc())
     else:
         stmt = stmt.order_by(order.column.asc(), order.id_column.asc())
+    return stmt.limit(params.limit + 1)
+
+
+def apply_keyset_nulls_last(
+    stmt: Select[*Columns], order: SortOrder, params: PageParams
+) -> Select[*Columns]:
+    """`apply_keyset` for a nullable sort column (a due date): rows without a value come
+    last in either direction, ordered by id among themselves, and the cursor may carry a
+    null value."""
+    column, id_column = order.column, order.id_column
+    is_null = case((column.is_(None), 1), else_=0)
+    if params.cursor is not None:
+        value, last_id = decode_cursor(order, params.cursor)
+        if value is None:
+            after_id = id_column < last_id if order.descending else id_column > last_id
+            stmt = stmt.where(column.is_(None), after_id)
+        else:
+            key, at = tuple_(column, id_column), tuple_(value, last_id)
+            seek = key < at if order.descending else key > at
+            stmt = stmt.where(or_(and_(column.is_not(None), seek), column.is_(None)))
+    if order.descending:
+        stmt = stmt.order_by(is_null, column.desc(), id_column.desc())
+    else:
+        stmt = stmt.order_by(is_null, column.asc(), id_column.asc())
     return stmt.limit(params.limit + 1)
 
 

@@ -8,12 +8,12 @@ into the same statement, so a page of any size costs one query.
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from app.api.caller import Caller
-from app.api.pagination import PageParams, SortOrder, decode_cursor, resolve_sort
+from app.api.pagination import PageParams, SortOrder, apply_keyset_nulls_last, resolve_sort
 from app.meetings.models import AgendaItem, Meeting, MinutesStatus
 from app.minutes.models import ActionItem, ActionItemStatus
 from app.networks.visibility import in_visible_network
@@ -69,29 +69,6 @@ def _with_assignee() -> Select[ActionItem]:
         .outerjoin(ActionItem.assignee)
         .options(contains_eager(ActionItem.assignee))
     )
-
-
-def _keyset_nulls_last(
-    stmt: Select[ActionItem], order: SortOrder, page: PageParams
-) -> Select[ActionItem]:
-    """`apply_keyset` for a nullable sort column: rows without a value come last in either
-    direction, ordered by id among themselves, and the cursor may carry a null value."""
-    column, id_column = order.column, order.id_column
-    is_null = case((column.is_(None), 1), else_=0)
-    if page.cursor is not None:
-        value, last_id = decode_cursor(order, page.cursor)
-        if value is None:
-            after_id = id_column < last_id if order.descending else id_column > last_id
-            stmt = stmt.where(column.is_(None), after_id)
-        else:
-            key, at = tuple_(column, id_column), tuple_(value, last_id)
-            seek = key < at if order.descending else key > at
-            stmt = stmt.where(or_(and_(column.is_not(None), seek), column.is_(None)))
-    if order.descending:
-        stmt = stmt.order_by(is_null, column.desc(), id_column.desc())
-    else:
-        stmt = stmt.order_by(is_null, column.asc(), id_column.asc())
-    return stmt.limit(page.limit + 1)
 
 
 class MinutesRepository:
@@ -154,7 +131,7 @@ class ActionItemRepository:
             stmt = stmt.where(ActionItem.meeting_id == where.meeting_id)
         if where.network_id is not None:
             stmt = stmt.where(ActionItem.network_id == where.network_id)
-        rows = await self.session.scalars(_keyset_nulls_last(stmt, order, page))
+        rows = await self.session.scalars(apply_keyset_nulls_last(stmt, order, page))
         return list(rows), order
 
     def add(self, item: ActionItem) -> None:
