@@ -6,11 +6,13 @@ doubles as the ETag and guards concurrent updates (SQLAlchemy's version_id_col).
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, MetaData, event, text
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, text
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -62,6 +64,39 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class ScaledDecimal(TypeDecorator[Decimal]):
+    """An exact Decimal with a fixed number of decimals, stored as a scaled integer.
+
+    Money (scale 2: øre/öre), quantities and rates. SQLite has no exact decimal type
+    (NUMERIC there is a float), so both backends store integers: sums in SQL stay exact
+    and a value with more decimals than the column holds is refused, never rounded.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, scale: int) -> None:
+        super().__init__()
+        self.scale = scale
+
+    @property
+    def python_type(self) -> type[Decimal]:
+        return Decimal
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        scaled = Decimal(value).scaleb(self.scale)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {self.scale} decimals")
+        return int(scaled)
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-self.scale).quantize(Decimal(1).scaleb(-self.scale))
 
 
 class Base(DeclarativeBase):
@@ -135,6 +170,12 @@ def create_sessionmaker(
     """
     bind = engine.execution_options(**{SQLITE_WRITE_LOCK: True}) if writes else engine
     return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The backend's INSERT, which has ON CONFLICT (both PostgreSQL and SQLite do)."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def enum_column(enum_cls: type[StrEnum], name: str) -> SAEnum:

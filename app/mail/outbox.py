@@ -18,10 +18,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import utcnow
+from app.db import dialect_insert, utcnow
 from app.mail.models import OutboxMessage, OutboxStatus
 
 # Rows per INSERT: 16 parameters each stays far below SQLite's 32,766 bound variables.
@@ -80,7 +79,7 @@ async def enqueue_many(session: AsyncSession, mails: Sequence[OutgoingMail]) -> 
                 continue
             keys_seen.add(mail.dedupe_key)
         rows.append(_row(mail, now))
-    insert = _dialect_insert(session)
+    insert = dialect_insert(session)
     added: list[OutboxMessage] = []
     for start in range(0, len(rows), _BATCH):
         statement = (
@@ -114,11 +113,6 @@ def _row(mail: OutgoingMail, now: datetime) -> dict[str, Any]:
         "last_error": None,
         "sent_at": None,
     }
-
-
-def _dialect_insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def list_messages(
