@@ -15,8 +15,13 @@ from app.auth.router import router as auth_router
 from app.calendars.router import router as calendars_router
 from app.companies.router import router as companies_router
 from app.config import Settings, get_settings
+from app.credit_notes.router import router as credit_notes_router
 from app.db import create_engine, create_sessionmaker
+from app.fee_runs.router import router as fee_runs_router
+from app.fee_schedules.router import router as fee_schedules_router
 from app.health import router as health_router
+from app.invoices.documents_router import router as invoice_documents_router
+from app.invoices.router import router as invoices_router
 from app.logging import configure_logging
 from app.mail.background import runs_in_api, sender_running
 from app.meeting_plans.router import router as meeting_plans_router
@@ -26,13 +31,18 @@ from app.minutes.router import router as minutes_router
 from app.networks.router import router as networks_router
 from app.offices.router import router as offices_router
 from app.participants.router import router as participants_router
+from app.payments.router import router as payments_router
 from app.people.router import router as people_router
+from app.reminders.router import router as reminders_router
+from app.sellers.router import router as sellers_router
 
 DESCRIPTION = """
 Klynge runs the administration of industry clusters and business associations:
 organisations and their people, networks (open or closed interest groups),
 memberships and the offices people hold, and their meetings: the year's plan, agendas,
-participants, minutes, calendar feeds and e-mail invitations.
+participants, minutes, calendar feeds and e-mail invitations; and the fees members
+pay: fee schedules, the yearly fee run, invoices and credit notes (PDF and EHF / Peppol
+BIS Billing 3.0), payments and reminders.
 
 Conventions: errors are `application/problem+json` with a stable `code`; lists are
 keyset-paginated (`limit`, `cursor`, `next_cursor`, `Link: rel="next"`); reads carry
@@ -103,6 +113,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         agenda_router,
         participants_router,
         minutes_router,
+        sellers_router,
+        fee_schedules_router,
+        fee_runs_router,
+        # Before the invoices router: /v1/invoices/{id}.pdf must not be taken for an id.
+        invoice_documents_router,
+        invoices_router,
+        credit_notes_router,
+        payments_router,
+        reminders_router,
         auth_router,
         audit_router,
     ):

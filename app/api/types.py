@@ -9,10 +9,11 @@ and never looked up. Special-use domains that cannot receive mail (`.local`, `.i
 
 import re
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -41,4 +42,52 @@ Email = Annotated[
     str,
     AfterValidator(_email),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 320}),
+]
+
+
+def _decimal_text(pattern: str, description: str, example: str) -> Any:
+    """A Decimal that JSON carries as a string: exact, unlike a JSON number (a float)."""
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return value
+        if isinstance(value, str) and compiled.match(value):
+            return Decimal(value)
+        raise ValueError(f"expected {description} as a string, e.g. {example!r}")
+
+    return Annotated[
+        Decimal,
+        BeforeValidator(check),
+        PlainSerializer(lambda value: f"{value}", return_type=str, when_used="json"),
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": pattern,
+                "description": description,
+                "examples": [example],
+            }
+        ),
+    ]
+
+
+# Money in JSON: a string with at most two decimals ("1250.00") beside its currency.
+MoneyAmount = _decimal_text(
+    r"^\d{1,12}(\.\d{1,2})?$", "an amount with up to two decimals", "1250.00"
+)
+# A line's quantity: up to four decimals, more than nothing (checked by the schema).
+Quantity = _decimal_text(r"^\d{1,8}(\.\d{1,4})?$", "a quantity with up to four decimals", "1")
+# A VAT rate in per cent.
+VatRate = _decimal_text(r"^\d{1,2}(\.\d{1,2})?$", "a VAT rate in per cent", "25.00")
+
+
+def _two_decimals(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+
+
+# Money in responses: always exactly two decimals.
+MoneyText = Annotated[
+    Decimal,
+    PlainSerializer(_two_decimals, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["1250.00"]}),
 ]

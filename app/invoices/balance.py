@@ -1,0 +1,56 @@
+"""What is left to pay on an issued invoice, and the status that follows from it.
+
+Payments and credit notes both move an invoice's balance; both call `settle` after
+changing `amount_paid` or `amount_credited`, so the status rule lives here once.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from app.invoices.models import Invoice, InvoiceKind, InvoiceStatus
+from app.invoices.money import ZERO
+
+
+def amount_owed(invoice: Invoice) -> Decimal:
+    """The payable amount less what credit notes took off."""
+    return invoice.payable_amount - invoice.amount_credited
+
+
+def amount_due(invoice: Invoice) -> Decimal:
+    """What the buyer still has to pay (never below zero); reminder fees not included."""
+    return max(ZERO, amount_owed(invoice) - invoice.amount_paid)
+
+
+def overpaid_amount(invoice: Invoice) -> Decimal:
+    """What was paid beyond what is owed: to refund or to set off against the next invoice."""
+    return max(ZERO, invoice.amount_paid - amount_owed(invoice))
+
+
+def settle(invoice: Invoice, *, paid_on: date | None = None) -> None:
+    """Set the status of an issued invoice from its amounts (never of a draft)."""
+    if invoice.status is InvoiceStatus.DRAFT or invoice.kind is InvoiceKind.CREDIT_NOTE:
+        return
+    if invoice.amount_credited == invoice.payable_amount and invoice.amount_paid == ZERO:
+        invoice.status = InvoiceStatus.CREDITED
+    elif invoice.amount_paid > ZERO and amount_due(invoice) == ZERO:
+        invoice.status = InvoiceStatus.PAID
+        if invoice.paid_on is None:
+            invoice.paid_on = paid_on
+    elif invoice.amount_paid > ZERO:
+        invoice.status = InvoiceStatus.PARTIALLY_PAID
+    elif invoice.amount_credited > ZERO:
+        invoice.status = InvoiceStatus.PARTIALLY_CREDITED
+    else:
+        invoice.status = InvoiceStatus.ISSUED
+
+
+def is_open(invoice: Invoice) -> bool:
+    """Issued, not settled: something is still due."""
+    return invoice.status in OPEN_STATUSES
+
+
+OPEN_STATUSES = (
+    InvoiceStatus.ISSUED,
+    InvoiceStatus.PARTIALLY_PAID,
+    InvoiceStatus.PARTIALLY_CREDITED,
+)

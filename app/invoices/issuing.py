@@ -1,0 +1,84 @@
+"""Issuing: the step that numbers an invoice or credit note and freezes it.
+
+Invoices (`POST /v1/invoices/{id}/issue`) and credit notes (issued as they are made)
+both go through `issue`, in the caller's transaction: the number, the frozen parties and
+the payment reference are written together or not at all.
+"""
+
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.companies.models import Country, Organisation
+from app.db import utcnow
+from app.errors import Conflict
+from app.invoices.models import Currency, Invoice, InvoiceKind, InvoiceStatus, NumberSeries
+from app.invoices.money import ZERO
+from app.invoices.numbering import next_number
+from app.invoices.parties import buyer_party, seller_party
+from app.invoices.references import payment_reference
+from app.sellers.models import SellerSettings
+
+# The currency a seller keeps its books and reports VAT in.
+ACCOUNTING_CURRENCY = {Country.NORWAY: Currency.NOK, Country.SWEDEN: Currency.SEK}
+
+
+def check_issuable(invoice: Invoice, seller: Organisation) -> None:
+    """The rules an invoice must meet before it gets a number (each a 409)."""
+    if invoice.status is not InvoiceStatus.DRAFT:
+        raise Conflict(
+            f"The invoice is {invoice.status.value}; only a draft can be issued.",
+            code="invoice_not_draft",
+        )
+    if not invoice.lines:
+        raise Conflict("An invoice needs at least one line.", code="invoice_has_no_lines")
+    if invoice.tax_amount > ZERO and seller.vat_number is None:
+        raise Conflict(
+            "The seller is not VAT-registered and cannot charge VAT: use category E or O.",
+            code="seller_not_vat_registered",
+        )
+    own_currency = ACCOUNTING_CURRENCY[seller.country]
+    if (
+        invoice.currency is not own_currency
+        and invoice.tax_amount > ZERO
+        and invoice.vat_exchange_rate is None
+    ):
+        raise Conflict(
+            f"VAT on an invoice in {invoice.currency.value} must also be stated in "
+            f"{own_currency.value}: set vat_exchange_rate.",
+            code="vat_exchange_rate_required",
+        )
+
+
+async def issue(
+    session: AsyncSession,
+    invoice: Invoice,
+    *,
+    seller: Organisation,
+    buyer: Organisation,
+    settings: SellerSettings,
+    today: date,
+) -> None:
+    """Number `invoice`, freeze its parties and set its dates and payment reference.
+
+    `invoice.lines` must be loaded. Raises Conflict (nothing written) when a rule fails.
+    """
+    check_issuable(invoice, seller)
+    series = (
+        NumberSeries.CREDIT_NOTE
+        if invoice.kind is InvoiceKind.CREDIT_NOTE
+        else NumberSeries.INVOICE
+    )
+    number = await next_number(session, invoice.seller_id, series, today.year)
+    invoice.number = number.text
+    invoice.sequence_number = number.sequence
+    invoice.issue_date = today
+    invoice.issued_at = utcnow()
+    invoice.seller_party = dict(seller_party(seller, settings))
+    invoice.buyer_party = dict(buyer_party(buyer))
+    invoice.status = InvoiceStatus.ISSUED
+    if invoice.kind is InvoiceKind.INVOICE:
+        invoice.due_date = today + timedelta(days=invoice.payment_terms_days)
+        invoice.payment_reference = payment_reference(
+            number.text, invoice.currency, settings.kid_algorithm
+        )
