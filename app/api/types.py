@@ -45,7 +45,7 @@ Email = Annotated[
 ]
 
 
-def _decimal_text(pattern: str, description: str, example: str) -> Any:
+def decimal_text(pattern: str, description: str, example: str) -> Any:
     """A Decimal that JSON carries as a string: exact, unlike a JSON number (a float)."""
     compiled = re.compile(pattern)
 
@@ -72,13 +72,13 @@ def _decimal_text(pattern: str, description: str, example: str) -> Any:
 
 
 # Money in JSON: a string with at most two decimals ("1250.00") beside its currency.
-MoneyAmount = _decimal_text(
+MoneyAmount = decimal_text(
     r"^\d{1,12}(\.\d{1,2})?$", "an amount with up to two decimals", "1250.00"
 )
 # A line's quantity: up to four decimals, more than nothing (checked by the schema).
-Quantity = _decimal_text(r"^\d{1,8}(\.\d{1,4})?$", "a quantity with up to four decimals", "1")
+Quantity = decimal_text(r"^\d{1,8}(\.\d{1,4})?$", "a quantity with up to four decimals", "1")
 # A VAT rate in per cent.
-VatRate = _decimal_text(r"^\d{1,2}(\.\d{1,2})?$", "a VAT rate in per cent", "25.00")
+VatRate = decimal_text(r"^\d{1,2}(\.\d{1,2})?$", "a VAT rate in per cent", "25.00")
 
 
 def _two_decimals(value: Decimal) -> str:

@@ -11,6 +11,7 @@ from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
 from app.api.search import matches_text
 from app.companies.models import Country, Organisation, OrganisationKind
+from app.invoices.models import Invoice
 from app.meetings.models import Meeting
 from app.memberships.models import Membership
 from app.networks.models import Network
@@ -90,7 +91,9 @@ class OrganisationRepository:
     async def referenced_by(self, organisation_id: uuid.UUID) -> tuple[str, ...]:
         """What points at the organisation (so deleting it would lose history), in one query:
         any of `affiliations`, `memberships`, `networks` (as their administrator or the
-        municipality they meet), `meetings` (as host), `meeting_participants`."""
+        municipality they meet), `meetings` (as host), `meeting_participants`, `invoices`
+        (as seller or buyer; an issued invoice is part of the books). Invoice settings do
+        not count: they go with the organisation."""
         references = {
             "affiliations": exists().where(Affiliation.organisation_id == organisation_id),
             "memberships": exists().where(Membership.organisation_id == organisation_id),
@@ -102,6 +105,9 @@ class OrganisationRepository:
             ),
             "meetings": exists().where(Meeting.host_organisation_id == organisation_id),
             "meeting_participants": exists().where(Participant.organisation_id == organisation_id),
+            "invoices": exists().where(
+                or_(Invoice.seller_id == organisation_id, Invoice.buyer_id == organisation_id)
+            ),
         }
         row = (await self.session.execute(select(*references.values()))).one()
         return tuple(name for name, present in zip(references, row, strict=True) if present)

@@ -201,6 +201,7 @@ _REFERENCES = {
     "networks": "the networks it administers or that meet it yearly",
     "meetings": "meetings it hosted",
     "meeting_participants": "meeting participants who came for it",
+    "invoices": "invoices it sent or received",
 }
 
 

@@ -17,6 +17,8 @@ from app.api.search import matches_text
 from app.auth.models import NetworkCoordinator
 from app.companies.models import Organisation
 from app.db import advisory_xact_lock, utcnow
+from app.fee_schedules.models import FeeSchedule
+from app.invoices.models import Invoice
 from app.meetings.models import Meeting
 from app.memberships.models import Membership, MembershipKind, MembershipStatus
 from app.networks.models import Network, NetworkStatus, Visibility
@@ -217,12 +219,15 @@ class NetworkRepository:
         await advisory_xact_lock(self.session, _TREE_LOCK)
 
     async def is_in_use(self, network_id: uuid.UUID) -> bool:
-        """Whether children, memberships, office terms or meetings point at the network."""
+        """Whether children, memberships, office terms, meetings, fee schedules or
+        invoices point at the network."""
         references = (
             exists().where(Network.parent_id == network_id),
             exists().where(Membership.network_id == network_id),
             exists().where(OfficeTerm.network_id == network_id),
             exists().where(Meeting.network_id == network_id),
+            exists().where(FeeSchedule.network_id == network_id),
+            exists().where(Invoice.network_id == network_id),
         )
         return bool(await self.session.scalar(select(or_(*references))))
 

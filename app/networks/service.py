@@ -358,7 +358,8 @@ async def delete_network(session: AsyncSession, network: Network) -> None:
     repository = NetworkRepository(session)
     if await repository.is_in_use(network.id):
         raise Conflict(
-            f"{network.name} has sub-networks, memberships, office terms or meetings; archive it "
+            f"{network.name} has sub-networks, memberships, office terms, meetings, fee "
+            "schedules or invoices; archive it "
             'instead (PATCH {"status": "archived"}) so its history stays.',
             code="network_in_use",
         )

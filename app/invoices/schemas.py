@@ -1,0 +1,308 @@
+"""Request and response bodies of invoices (and the credit notes that share their shape).
+
+Money, quantities and rates travel as strings (`"1250.00"`), never as JSON numbers.
+"""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+from app.api.schemas import PatchModel
+from app.api.types import IsoDate, MoneyAmount, MoneyText, Quantity, VatRate
+from app.companies.models import Language
+from app.invoices import balance
+from app.invoices.fields import ExchangeRate
+from app.invoices.models import (
+    Currency,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    VatCategory,
+)
+from app.invoices.money import totals
+
+
+def _plain(value: Decimal) -> str:
+    """`1.5000` and `1.5` alike as `1.5`, `100` as `100`: one form, however stored."""
+    return f"{value.normalize():f}"
+
+
+# A quantity or an exchange rate, without trailing zeros ("1.5", "0.987654").
+DecimalText = Annotated[
+    Decimal,
+    PlainSerializer(_plain, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["1.5"]}),
+]
+STANDARD_RATE = Decimal("25.00")
+ZERO_RATE = Decimal("0.00")
+# EN 16931 BR-O-10: a category O breakdown states why; this is the default text.
+OUTSIDE_SCOPE_REASON = "Outside the scope of VAT"
+
+_LINE_EXAMPLE: Any = {
+    "description": "Medlemskontingent 2026",
+    "quantity": "1",
+    "unit_price": "12500.00",
+    "unit_code": "EA",
+    "vat_category": "S",
+    "vat_rate": "25.00",
+}
+
+
+class LineIn(BaseModel):
+    """One invoice line. `vat_rate`: category S defaults to 25.00 and must be above
+    zero; E and O have rate 0 (send none or 0). E needs `vat_exemption_reason`; O
+    defaults it to "Outside the scope of VAT"."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_LINE_EXAMPLE]})
+
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
+    ]
+    quantity: Quantity = Field(description="More than zero; up to four decimals.")
+    unit_price: MoneyAmount = Field(description="Net of VAT; up to two decimals.")
+    unit_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$")] = Field(
+        default="EA", description="UN/ECE Recommendation 20 unit (EA each, HUR hour, …)."
+    )
+    vat_category: VatCategory = Field(description="S standard, E exempt, O outside scope.")
+    vat_rate: VatRate | None = Field(default=None, description="Per cent; S defaults to 25.00.")
+    vat_exemption_reason: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+        | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _vat_rules(self) -> Self:
+        if self.quantity <= 0:
+            raise ValueError("quantity must be more than zero")
+        if self.vat_category is VatCategory.STANDARD:
+            if self.vat_rate is None:
+                self.vat_rate = STANDARD_RATE
+            if self.vat_rate <= 0:
+                raise ValueError("a category S line needs a VAT rate above zero")
+            if self.vat_exemption_reason is not None:
+                raise ValueError("a category S line has no VAT exemption reason")
+            return self
+        if self.vat_rate is not None and self.vat_rate != 0:
+            raise ValueError(f"a category {self.vat_category.value} line has VAT rate 0")
+        self.vat_rate = ZERO_RATE
+        if self.vat_category is VatCategory.EXEMPT and self.vat_exemption_reason is None:
+            raise ValueError("a category E line needs vat_exemption_reason")
+        if self.vat_category is VatCategory.OUTSIDE_SCOPE and self.vat_exemption_reason is None:
+            self.vat_exemption_reason = OUTSIDE_SCOPE_REASON
+        return self
+
+
+Lines = Annotated[list[LineIn], Field(min_length=1, max_length=500)]
+Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Note = Annotated[str, StringConstraints(max_length=2000)]
+PaymentTerms = Annotated[int, Field(ge=0, le=365)]
+
+
+class InvoiceCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "seller_id": "0b6f7c1e-4b8f-4a53-9b8e-3f1e2d9a7c10",
+                    "buyer_id": "5d2f0a8e-2c61-4f0b-9d57-6c1b8e4a2f31",
+                    "currency": "NOK",
+                    "payment_terms_days": 30,
+                    "delivery_starts_on": "2026-01-01",
+                    "delivery_ends_on": "2026-12-31",
+                    "buyer_reference": "PO 4711",
+                    "lines": [_LINE_EXAMPLE],
+                }
+            ]
+        },
+    )
+
+    seller_id: uuid.UUID = Field(description="An association with invoice settings.")
+    buyer_id: uuid.UUID
+    currency: Currency
+    language: Language | None = Field(default=None, description="The buyer's by default.")
+    payment_terms_days: PaymentTerms | None = Field(
+        default=None, description="The seller's `default_payment_terms_days` by default."
+    )
+    delivery_starts_on: IsoDate | None = None
+    delivery_ends_on: IsoDate | None = None
+    buyer_reference: Reference | None = None
+    note: Note | None = None
+    vat_exchange_rate: ExchangeRate | None = Field(
+        default=None,
+        description="Seller's currency per unit of `currency`: needed to issue an invoice "
+        "with VAT in another currency than the seller's own.",
+    )
+    lines: Lines
+
+
+class InvoiceUpdate(PatchModel):
+    """Only the fields sent change; `lines` replaces every line. Drafts only."""
+
+    required_fields = frozenset({"currency", "language", "payment_terms_days", "lines"})
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"payment_terms_days": 14}, {"lines": [_LINE_EXAMPLE]}],
+        },
+    )
+
+    currency: Currency | None = None
+    language: Language | None = None
+    payment_terms_days: PaymentTerms | None = None
+    delivery_starts_on: IsoDate | None = None
+    delivery_ends_on: IsoDate | None = None
+    buyer_reference: Reference | None = None
+    note: Note | None = None
+    vat_exchange_rate: ExchangeRate | None = None
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=500)] | None = None
+
+
+class LineRead(BaseModel):
+    id: uuid.UUID
+    position: int
+    description: str
+    quantity: DecimalText
+    unit_code: str
+    unit_price: MoneyText
+    line_amount: MoneyText
+    vat_category: VatCategory
+    vat_rate: MoneyText
+    vat_exemption_reason: str | None
+    credited_line_id: uuid.UUID | None
+
+    @classmethod
+    def of(cls, line: InvoiceLine) -> "LineRead":
+        return cls(
+            id=line.id,
+            position=line.position,
+            description=line.description,
+            quantity=line.quantity,
+            unit_code=line.unit_code,
+            unit_price=line.unit_price,
+            line_amount=line.line_amount,
+            vat_category=line.vat_category,
+            vat_rate=line.vat_rate,
+            vat_exemption_reason=line.vat_exemption_reason,
+            credited_line_id=line.credited_line_id,
+        )
+
+
+class VatGroupRead(BaseModel):
+    category: VatCategory
+    rate: MoneyText
+    taxable_amount: MoneyText
+    tax_amount: MoneyText
+    exemption_reason: str | None
+
+
+class InvoiceRead(BaseModel):
+    id: uuid.UUID
+    kind: InvoiceKind
+    status: InvoiceStatus
+    number: str | None = Field(description="Given at issue: `2026-000042`; null on drafts.")
+    sequence_number: int | None
+    seller_id: uuid.UUID
+    buyer_id: uuid.UUID
+    network_id: uuid.UUID | None
+    membership_id: uuid.UUID | None
+    fee_year: int | None
+    credited_invoice_id: uuid.UUID | None
+    currency: Currency
+    language: Language
+    issue_date: date | None
+    due_date: date | None
+    payment_terms_days: int
+    delivery_starts_on: date | None
+    delivery_ends_on: date | None
+    buyer_reference: str | None
+    note: str | None
+    payment_reference: str | None = Field(description="KID (NOK) or OCR (SEK), from issue.")
+    vat_exchange_rate: DecimalText | None
+    seller: dict[str, Any] | None = Field(description="The seller as frozen at issue.")
+    buyer: dict[str, Any] | None = Field(description="The buyer as frozen at issue.")
+    lines: list[LineRead]
+    vat_breakdown: list[VatGroupRead]
+    line_extension_amount: MoneyText
+    tax_amount: MoneyText
+    payable_amount: MoneyText
+    amount_paid: MoneyText
+    amount_credited: MoneyText
+    amount_due: MoneyText = Field(description="What the buyer still has to pay.")
+    overpaid_amount: MoneyText
+    reminder_level: int
+    reminder_fees: MoneyText
+    issued_at: datetime | None
+    paid_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(description="Increases on every change; the ETag carries it.")
+
+    @classmethod
+    def of(cls, invoice: Invoice) -> "InvoiceRead":
+        """`invoice.lines` must be loaded."""
+        breakdown = totals(invoice.lines).vat_breakdown
+        return cls(
+            id=invoice.id,
+            kind=invoice.kind,
+            status=invoice.status,
+            number=invoice.number,
+            sequence_number=invoice.sequence_number,
+            seller_id=invoice.seller_id,
+            buyer_id=invoice.buyer_id,
+            network_id=invoice.network_id,
+            membership_id=invoice.membership_id,
+            fee_year=invoice.fee_year,
+            credited_invoice_id=invoice.credited_invoice_id,
+            currency=invoice.currency,
+            language=invoice.language,
+            issue_date=invoice.issue_date,
+            due_date=invoice.due_date,
+            payment_terms_days=invoice.payment_terms_days,
+            delivery_starts_on=invoice.delivery_starts_on,
+            delivery_ends_on=invoice.delivery_ends_on,
+            buyer_reference=invoice.buyer_reference,
+            note=invoice.note,
+            payment_reference=invoice.payment_reference,
+            vat_exchange_rate=invoice.vat_exchange_rate,
+            seller=invoice.seller_party,
+            buyer=invoice.buyer_party,
+            lines=[LineRead.of(line) for line in invoice.lines],
+            vat_breakdown=[
+                VatGroupRead(
+                    category=group.category,
+                    rate=group.rate,
+                    taxable_amount=group.taxable_amount,
+                    tax_amount=group.tax_amount,
+                    exemption_reason=group.exemption_reason,
+                )
+                for group in breakdown
+            ],
+            line_extension_amount=invoice.line_extension_amount,
+            tax_amount=invoice.tax_amount,
+            payable_amount=invoice.payable_amount,
+            amount_paid=invoice.amount_paid,
+            amount_credited=invoice.amount_credited,
+            amount_due=balance.amount_due(invoice),
+            overpaid_amount=balance.overpaid_amount(invoice),
+            reminder_level=invoice.reminder_level,
+            reminder_fees=invoice.reminder_fees,
+            issued_at=invoice.issued_at,
+            paid_on=invoice.paid_on,
+            created_at=invoice.created_at,
+            updated_at=invoice.updated_at,
+            version=invoice.version,
+        )
