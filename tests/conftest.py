@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import String, cast, event, update
+from sqlalchemy import String, cast, delete, event, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import app.models  # noqa: F401 - every table on Base.metadata
@@ -16,6 +16,7 @@ from app import migrate
 from app.auth.models import ApiKeyScope
 from app.config import Settings
 from app.db import Base
+from app.invoices.models import Invoice
 from app.main import create_app
 from app.networks.models import Network
 from tests import databases
@@ -81,6 +82,9 @@ async def _empty_all_tables(engine: AsyncEngine) -> None:
                 slug=cast(Network.id, String),
             )
         )
+        # Credit notes point at the invoices they credit (and their lines at the lines):
+        # they go first, taking their lines with them.
+        await connection.execute(delete(Invoice).where(Invoice.credited_invoice_id.is_not(None)))
         for table in reversed(Base.metadata.sorted_tables):
             await connection.execute(table.delete())
 

@@ -4,7 +4,8 @@ import httpx
 import pytest
 
 from app.invoices.negotiation import prefers_pdf
-from tests.invoice_factories import create_buyer, create_issued, create_seller
+from tests.helpers import assert_problem
+from tests.invoice_factories import create_buyer, create_draft, create_issued, create_seller
 
 
 @pytest.mark.parametrize(
@@ -26,7 +27,6 @@ def test_accept_negotiation(accept: str | None, pdf: bool) -> None:
 
 
 async def test_pdf_by_accept(client: httpx.AsyncClient) -> None:
-    pytest.importorskip("app.invoices.pdf")
     seller, buyer = await create_seller(client), await create_buyer(client)
     invoice = await create_issued(client, seller, buyer)
     url = f"/v1/invoices/{invoice['id']}"
@@ -34,6 +34,18 @@ async def test_pdf_by_accept(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert response.headers["ETag"] == f'"{invoice["version"]}"'
+    # The very document (and ETag) of GET /v1/invoices/{id}.pdf, not the JSON's version.
+    download = await client.get(f"{url}.pdf")
+    assert response.content == download.content
+    assert response.headers["ETag"] == download.headers["ETag"] != f'"{invoice["version"]}"'
     as_json = await client.get(url, headers={"Accept": "application/json"})
     assert as_json.json() == invoice
+
+
+async def test_a_draft_has_no_pdf_by_accept_either(client: httpx.AsyncClient) -> None:
+    seller, buyer = await create_seller(client), await create_buyer(client)
+    draft = await create_draft(client, seller, buyer)
+    response = await client.get(
+        f"/v1/invoices/{draft['id']}", headers={"Accept": "application/pdf"}
+    )
+    assert_problem(response, 409, "invoice_not_issued")

@@ -92,13 +92,19 @@ async def test_failed_issue_leaves_no_gap_and_writes_nothing(client: httpx.Async
     response = await client.post(f"/v1/invoices/{with_vat['id']}/issue")
     assert_problem(response, 409, "seller_not_vat_registered")
     assert (await client.get(f"/v1/invoices/{with_vat['id']}")).json() == with_vat
+    # Nor is it exempt from VAT (BR-E-02): outside the scope of VAT is what it invoices.
     exempt = await create_draft(
         client,
         unregistered,
         buyer,
         lines=[line(vat_category="E", vat_rate=None, vat_exemption_reason="§ 3-4")],
     )
-    assert (await issue(client, exempt))["sequence_number"] == 1
+    response = await client.post(f"/v1/invoices/{exempt['id']}/issue")
+    assert_problem(response, 409, "seller_not_vat_registered")
+    outside = await create_draft(
+        client, unregistered, buyer, lines=[line(vat_category="O", vat_rate=None)]
+    )
+    assert (await issue(client, outside))["sequence_number"] == 1
     # A refused issue by the first seller leaves its series alone too.
     in_sek = await create_draft(client, seller, buyer, currency="SEK")
     response = await client.post(f"/v1/invoices/{in_sek['id']}/issue")
@@ -121,3 +127,23 @@ async def test_issuing_twice_and_if_match(client: httpx.AsyncClient) -> None:
     assert_problem(await client.post(url), 409, "invoice_not_draft")
     assert (await client.get(f"/v1/invoices/{draft['id']}")).json() == issued.json()
     assert_problem(await client.post(f"/v1/invoices/{UNKNOWN_ID}/issue"), 404, "invoice_not_found")
+
+
+async def test_issue_refuses_what_peppol_refuses(client: httpx.AsyncClient) -> None:
+    """BR-O-11/12 (category O alone on an invoice) and the national rates (SE-R-006)."""
+    seller, buyer = await create_seller(client), await create_buyer(client)
+    mixed = await create_draft(
+        client, seller, buyer, lines=[line(), line(vat_category="O", vat_rate=None)]
+    )
+    response = await client.post(f"/v1/invoices/{mixed['id']}/issue")
+    assert_problem(response, 409, "vat_categories_mixed")
+    assert (await client.get(f"/v1/invoices/{mixed['id']}")).json() == mixed
+    swedish = await create_seller(client, country="SE")
+    odd_rate = await create_draft(
+        client, swedish, buyer, currency="SEK", lines=[line(vat_rate="15.00")]
+    )
+    response = await client.post(f"/v1/invoices/{odd_rate['id']}/issue")
+    problem = assert_problem(response, 409, "vat_rate_not_allowed")
+    assert "15.00" in problem["detail"]
+    six = await create_draft(client, swedish, buyer, currency="SEK", lines=[line(vat_rate="6")])
+    assert (await issue(client, six))["sequence_number"] == 1

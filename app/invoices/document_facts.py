@@ -1,0 +1,95 @@
+"""What the PDF and the EHF/Peppol XML both derive from an issued invoice, decided once.
+
+Both documents read only the invoice row, its lines and the parties frozen at issue, so
+they say what the invoice said when it was sent, whatever later happens to the registry.
+
+Category O (outside the scope of VAT) and the seller's VAT number: Peppol BIS Billing 3.0
+rule BR-O-02 forbids the seller's and buyer's VAT identifiers on an invoice with an O
+line, and the issue asks for the number "left off as Peppol requires". The PDF follows
+the XML, so both documents of one invoice state the same thing: on such an invoice
+neither shows a VAT number, nor "MVA" after a Norwegian organisation number. The
+organisation number itself, "Foretaksregisteret" and "Godkänd för F-skatt" are printed
+as always. (BR-O-11 also forbids O beside other categories on one invoice; that is for
+the draft's validation to refuse, not for the renderers to hide.)
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from app.invoices.models import Invoice, InvoiceKind, VatCategory
+from app.invoices.money import VatGroup, round_money, totals
+
+# The currency a seller keeps its books and reports VAT in, by its country.
+ACCOUNTING_CURRENCY = {"NO": "NOK", "SE": "SEK"}
+# EN 16931 wants a reason for every E and O group (BR-E-10, BR-O-10).
+DEFAULT_OUTSIDE_SCOPE_REASON = "Not subject to VAT"
+OUTSIDE_SCOPE_REASON_CODE = "VATEX-EU-O"
+
+
+def seller(invoice: Invoice) -> dict[str, Any]:
+    if invoice.seller_party is None:
+        raise ValueError("only an issued invoice has frozen parties")
+    return invoice.seller_party
+
+
+def buyer(invoice: Invoice) -> dict[str, Any]:
+    if invoice.buyer_party is None:
+        raise ValueError("only an issued invoice has frozen parties")
+    return invoice.buyer_party
+
+
+def is_credit_note(invoice: Invoice) -> bool:
+    return invoice.kind is InvoiceKind.CREDIT_NOTE
+
+
+def has_outside_scope_line(invoice: Invoice) -> bool:
+    return any(line.vat_category is VatCategory.OUTSIDE_SCOPE for line in invoice.lines)
+
+
+def seller_vat_number(invoice: Invoice) -> str | None:
+    """The VAT number both documents state, or None (not registered, or BR-O-02)."""
+    if has_outside_scope_line(invoice):
+        return None
+    number: str | None = seller(invoice).get("vat_number")
+    return number or None
+
+
+def buyer_vat_number(invoice: Invoice) -> str | None:
+    if has_outside_scope_line(invoice):
+        return None
+    number: str | None = buyer(invoice).get("vat_number")
+    return number or None
+
+
+def accounting_currency(invoice: Invoice) -> str:
+    return ACCOUNTING_CURRENCY.get(str(seller(invoice)["country"]), invoice.currency.value)
+
+
+def vat_in_accounting_currency(invoice: Invoice) -> Decimal | None:
+    """The VAT in the seller's own currency when the invoice is in another one and
+    carries VAT (bokføringsforskriften 5-1-1 (1) nr 6: "VAT in NOK"; EN 16931 BT-111)."""
+    if (
+        invoice.currency.value == accounting_currency(invoice)
+        or invoice.tax_amount == 0
+        or invoice.vat_exchange_rate is None
+    ):
+        return None
+    return round_money(invoice.tax_amount * invoice.vat_exchange_rate)
+
+
+def vat_breakdown(invoice: Invoice) -> tuple[VatGroup, ...]:
+    """One group per category and rate, computed by the same function as the row's
+    totals (so the documents' figures equal the API's)."""
+    return totals(invoice.lines).vat_breakdown
+
+
+def exemption_reason(group: VatGroup) -> str | None:
+    if group.category is VatCategory.STANDARD:
+        return None
+    if group.category is VatCategory.OUTSIDE_SCOPE:
+        return group.exemption_reason or DEFAULT_OUTSIDE_SCOPE_REASON
+    return group.exemption_reason
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
