@@ -6,19 +6,32 @@ the payment reference are written together or not at all.
 """
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.companies.models import Country, Organisation
 from app.db import utcnow
 from app.errors import Conflict
-from app.invoices.models import Currency, Invoice, InvoiceKind, InvoiceStatus, NumberSeries
+from app.invoices.models import (
+    Currency,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    NumberSeries,
+    VatCategory,
+)
 from app.invoices.money import ZERO
 from app.invoices.numbering import next_number
 from app.invoices.parties import buyer_party, seller_party
 from app.invoices.references import payment_reference
 from app.sellers.models import SellerSettings
 
+# The standard-category VAT rates in force in each seller's country (per cent).
+VAT_RATES = {
+    Country.NORWAY: (Decimal("25.00"), Decimal("15.00"), Decimal("12.00"), Decimal("11.11")),
+    Country.SWEDEN: (Decimal("25.00"), Decimal("12.00"), Decimal("6.00")),
+}
 # The currency a seller keeps its books and reports VAT in.
 ACCOUNTING_CURRENCY = {Country.NORWAY: Currency.NOK, Country.SWEDEN: Currency.SEK}
 
@@ -32,11 +45,7 @@ def check_issuable(invoice: Invoice, seller: Organisation) -> None:
         )
     if not invoice.lines:
         raise Conflict("An invoice needs at least one line.", code="invoice_has_no_lines")
-    if invoice.tax_amount > ZERO and seller.vat_number is None:
-        raise Conflict(
-            "The seller is not VAT-registered and cannot charge VAT: use category E or O.",
-            code="seller_not_vat_registered",
-        )
+    _check_vat_categories(invoice, seller)
     own_currency = ACCOUNTING_CURRENCY[seller.country]
     if (
         invoice.currency is not own_currency
@@ -47,6 +56,36 @@ def check_issuable(invoice: Invoice, seller: Organisation) -> None:
             f"VAT on an invoice in {invoice.currency.value} must also be stated in "
             f"{own_currency.value}: set vat_exchange_rate.",
             code="vat_exchange_rate_required",
+        )
+
+
+def _check_vat_categories(invoice: Invoice, seller: Organisation) -> None:
+    """What EN 16931 and the national rules demand of the VAT categories on one invoice,
+    so that every issued invoice also makes a valid EHF / Peppol document."""
+    categories = {line.vat_category for line in invoice.lines}
+    if seller.vat_number is None and categories & {VatCategory.STANDARD, VatCategory.EXEMPT}:
+        # BR-S-02, BR-E-02: VAT, and exemption from it, are for VAT-registered sellers.
+        raise Conflict(
+            "The seller is not VAT-registered: it charges no VAT and is not exempt from it; "
+            "use category O (outside the scope of VAT).",
+            code="seller_not_vat_registered",
+        )
+    if VatCategory.OUTSIDE_SCOPE in categories and len(categories) > 1:
+        # BR-O-11, BR-O-12: an invoice outside the scope of VAT has no other category.
+        raise Conflict(
+            "Category O (outside the scope of VAT) cannot be mixed with other categories on "
+            "one invoice: invoice those lines separately.",
+            code="vat_categories_mixed",
+        )
+    allowed = VAT_RATES[seller.country]
+    rates = {line.vat_rate for line in invoice.lines if line.vat_category is VatCategory.STANDARD}
+    wrong = sorted(f"{rate:.2f}" for rate in rates - set(allowed))
+    if wrong:
+        # SE-R-006 for Swedish sellers; Norway's rates likewise.
+        raise Conflict(
+            f"VAT rate {', '.join(wrong)} % is not a {seller.country.name.title()} rate; "
+            f"use one of {', '.join(f'{rate}' for rate in allowed)}.",
+            code="vat_rate_not_allowed",
         )
 
 

@@ -11,7 +11,6 @@ from app.api.etag import (
     IfMatchHeader,
     OptionalIfMatchHeader,
     check_if_match_when_sent,
-    etag_of,
     require_if_match,
 )
 from app.api.idempotency import IdempotencyDep
@@ -19,9 +18,11 @@ from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
 from app.api.responses import created_response, page_response, resource_response
 from app.clock import today
-from app.invoices import service
+from app.invoices import documents, service
+from app.invoices.documents_router import PDF_MEDIA_TYPE, document_response
 from app.invoices.models import Invoice, InvoiceKind, InvoiceStatus
 from app.invoices.negotiation import prefers_pdf
+from app.invoices.pdf import render_pdf
 from app.invoices.repository import InvoiceFilter
 from app.invoices.schemas import InvoiceCreate, InvoiceRead, InvoiceUpdate
 
@@ -121,7 +122,7 @@ async def list_invoices(
     summary="Get an invoice (JSON or PDF)",
     description="With its `ETag`. `Accept: application/pdf` answers the printable "
     "invoice instead." + _READERS,
-    responses={**problem_responses(404), **_PDF_RESPONSE},
+    responses={**problem_responses(404, 409), **_PDF_RESPONSE},
 )
 async def get_invoice(
     invoice_id: uuid.UUID,
@@ -129,20 +130,11 @@ async def get_invoice(
     caller: CallerDep,
     accept: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
-    invoice = await service.get_invoice(session, caller, invoice_id)
     if prefers_pdf(accept):
-        # Imported here: the renderer and its PDF library load only when a PDF is asked for.
-        from app.invoices.pdf import render_pdf
-
-        credited = await service.credited_invoice(session, invoice)
-        return Response(
-            content=render_pdf(invoice, credited),
-            media_type="application/pdf",
-            headers={
-                "ETag": etag_of(invoice.version),
-                "Content-Disposition": f'inline; filename="{service.file_name(invoice)}.pdf"',
-            },
-        )
+        # The same document, ETag and rules (a draft: 409) as GET /v1/invoices/{id}.pdf.
+        document = await documents.render(session, caller, invoice_id, render_pdf)
+        return document_response(document, PDF_MEDIA_TYPE, "pdf", "inline", None)
+    invoice = await service.get_invoice(session, caller, invoice_id)
     return _one(invoice)
 
 
