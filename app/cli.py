@@ -10,6 +10,7 @@ from app import migrate
 from app.audit import recorder
 from app.auth.models import ApiKeyScope
 from app.config import get_settings
+from app.fee_runs.commands import fee_run_command
 from app.logging import uvicorn_log_config
 from app.mail.models import OutboxStatus
 
@@ -144,6 +145,9 @@ def outbox(
         typer.echo("KLYNGE_SMTP_HOST is not set: nothing is sent until it is.")
 
 
+cli.command("fee-run")(fee_run_command)
+
+
 def _refuse(message: str) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code=1)
@@ -217,6 +221,30 @@ def create_api_key(
         err=True,
     )
     typer.echo(key)
+
+
+# --- Reminders (issue 5) ---
+@cli.command("send-reminders")
+def send_reminders_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what is due; record and send nothing.")
+    ] = False,
+    as_of: Annotated[
+        str | None, typer.Option(help="Count from this day (YYYY-MM-DD) instead of today.")
+    ] = None,
+) -> None:
+    """Record and queue the invoice reminders that are due (run it daily, from cron)."""
+    from datetime import date
+
+    from app.reminders.commands import send_reminders, summary
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError as exc:
+        raise typer.BadParameter("expected a date as YYYY-MM-DD", param_hint="--as-of") from exc
+    result = asyncio.run(send_reminders(get_settings().database_url, dry_run=dry_run, as_of=day))
+    for line in summary(result):
+        typer.echo(line)
 
 
 def main() -> None:

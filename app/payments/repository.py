@@ -1,0 +1,73 @@
+"""Queries for payments. Payments are the secretariat's: no per-caller narrowing here,
+the service refuses everyone else first."""
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.invoices.models import Invoice, InvoiceKind
+from app.payments.models import Payment
+
+SORTS = {"paid_on": Payment.paid_on, "created_at": Payment.created_at}
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFilter:
+    invoice_id: uuid.UUID | None = None
+
+
+class PaymentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lock_invoices(
+        self,
+        ids: Collection[uuid.UUID],
+        references: Collection[str],
+        seller_id: uuid.UUID | None,
+    ) -> list[Invoice]:
+        """Every invoice the payments may pay, in one query, rows locked FOR UPDATE until
+        the transaction ends (in id order, so two files paying the same invoices queue
+        rather than deadlock); SQLite needs no lock clause, a writing transaction holds
+        the database's write lock. `populate_existing`: what another request committed
+        before the lock was granted is what we add to."""
+        if not ids and not references:
+            return []
+        by_reference = and_(
+            Invoice.payment_reference.in_(references), Invoice.kind == InvoiceKind.INVOICE
+        )
+        if seller_id is not None:
+            by_reference = and_(by_reference, Invoice.seller_id == seller_id)
+        stmt = (
+            select(Invoice)
+            .where(or_(Invoice.id.in_(ids), by_reference))
+            .order_by(Invoice.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def recorded_transactions(self, transaction_ids: Collection[str]) -> set[str]:
+        if not transaction_ids:
+            return set()
+        stmt = select(Payment.bank_transaction_id).where(
+            Payment.bank_transaction_id.in_(transaction_ids)
+        )
+        return {row for row in (await self.session.scalars(stmt)).all() if row is not None}
+
+    async def get(self, payment_id: uuid.UUID) -> Payment | None:
+        return await self.session.get(Payment, payment_id)
+
+    async def list(
+        self, where: PaymentFilter, sort: str, page: PageParams
+    ) -> tuple[list[Payment], SortOrder]:
+        order = resolve_sort(sort, SORTS, Payment.id)
+        stmt = select(Payment)
+        if where.invoice_id is not None:
+            stmt = stmt.where(Payment.invoice_id == where.invoice_id)
+        stmt = apply_keyset(stmt, order, page)
+        return list((await self.session.scalars(stmt)).all()), order
