@@ -67,7 +67,7 @@ async def create_buyer(client: httpx.AsyncClient, **overrides: Any) -> dict[str,
     return await create_company(
         client,
         country=country,
-        postal_address=address(country),
+        postal_address=overrides.pop("postal_address", address(country)),
         invoice_email=overrides.pop("invoice_email", "ap@buyer.test"),
         **overrides,
     )

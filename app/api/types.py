@@ -45,6 +45,18 @@ Email = Annotated[
 ]
 
 
+def positive_decimal_pattern(integer_digits: int, decimals: int) -> str:
+    """A pattern for decimals above zero, so the OpenAPI document refuses zero as the API
+    does (a client generating from the schema never sends what is then refused)."""
+    fractions = "|".join(
+        "0" * zeros
+        + r"[1-9]"
+        + (rf"\d{{0,{decimals - zeros - 1}}}" if decimals - zeros > 1 else "")
+        for zeros in range(decimals)
+    )
+    return rf"^([1-9]\d{{0,{integer_digits - 1}}}(\.\d{{1,{decimals}}})?|0\.({fractions}))$"
+
+
 def decimal_text(pattern: str, description: str, example: str) -> Any:
     """A Decimal that JSON carries as a string: exact, unlike a JSON number (a float)."""
     compiled = re.compile(pattern)
@@ -75,8 +87,13 @@ def decimal_text(pattern: str, description: str, example: str) -> Any:
 MoneyAmount = decimal_text(
     r"^\d{1,12}(\.\d{1,2})?$", "an amount with up to two decimals", "1250.00"
 )
-# A line's quantity: up to four decimals, more than nothing (checked by the schema).
-Quantity = decimal_text(r"^\d{1,8}(\.\d{1,4})?$", "a quantity with up to four decimals", "1")
+# Amounts and quantities that must be above zero (payments, invoice lines).
+PositiveMoneyAmount = decimal_text(
+    positive_decimal_pattern(12, 2), "an amount above zero with up to two decimals", "1250.00"
+)
+PositiveQuantity = decimal_text(
+    positive_decimal_pattern(8, 4), "a quantity above zero with up to four decimals", "1"
+)
 # A VAT rate in per cent.
 VatRate = decimal_text(r"^\d{1,2}(\.\d{1,2})?$", "a VAT rate in per cent", "25.00")
 

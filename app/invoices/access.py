@@ -1,5 +1,5 @@
-"""Who sees which invoices: the secretariat all of them, a signed-in member the invoices
-and credit notes addressed to their own organisations, the website and the public none.
+"""Who sees which invoices: the secretariat all of them, a signed-in member the issued
+invoices and credit notes addressed to their own organisations, the website and the public none.
 
 Fees are the secretariat's business: every change (drafts, issuing, payments, credit
 notes, reminders, fee schedules and runs) is for admins alone (`ensure_admin`).
@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, false, true
 
 from app.api.caller import Caller, Role
 from app.auth.policy import refusal
-from app.invoices.models import Invoice
+from app.invoices.models import Invoice, InvoiceStatus
 
 
 def ensure_may_read_invoices(caller: Caller) -> None:
@@ -24,5 +24,8 @@ def invoice_visible(caller: Caller) -> ColumnElement[bool]:
     if caller.is_admin:
         return true()
     if caller.role is Role.MEMBER and caller.organisation_ids:
-        return Invoice.buyer_id.in_(caller.organisation_ids)
+        # A draft is the secretariat's work in progress: the buyer sees what was sent.
+        return Invoice.buyer_id.in_(caller.organisation_ids) & (
+            Invoice.status != InvoiceStatus.DRAFT
+        )
     return false()

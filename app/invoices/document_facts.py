@@ -4,13 +4,13 @@ Both documents read only the invoice row, its lines and the parties frozen at is
 they say what the invoice said when it was sent, whatever later happens to the registry.
 
 Category O (outside the scope of VAT) and the seller's VAT number: Peppol BIS Billing 3.0
-rule BR-O-02 forbids the seller's and buyer's VAT identifiers on an invoice with an O
-line, and the issue asks for the number "left off as Peppol requires". The PDF follows
-the XML, so both documents of one invoice state the same thing: on such an invoice
-neither shows a VAT number, nor "MVA" after a Norwegian organisation number. The
-organisation number itself, "Foretaksregisteret" and "Godkänd för F-skatt" are printed
-as always. (BR-O-11 also forbids O beside other categories on one invoice; that is for
-the draft's validation to refuse, not for the renderers to hide.)
+rule BR-O-02 forbids the seller's and buyer's VAT identifiers in the XML of an invoice
+with an O line, and the issue asks for the number "left off as Peppol requires": the XML
+(`seller_vat_number`, `buyer_vat_number`) leaves them off. The PDF is a sales document
+under bokføringsforskriften 5-1-1, which wants "MVA" after a VAT-registered seller's
+organisation number on every one, so it states the registration as frozen at issue
+(`registered_vat_number`), O lines or not. (BR-O-11 also forbids O beside other
+categories on one invoice; issuing refuses that, app/invoices/issuing.py.)
 """
 
 from decimal import Decimal
@@ -58,6 +58,12 @@ def buyer_vat_number(invoice: Invoice) -> str | None:
     if has_outside_scope_line(invoice):
         return None
     number: str | None = buyer(invoice).get("vat_number")
+    return number or None
+
+
+def registered_vat_number(party: dict[str, Any]) -> str | None:
+    """The party's VAT registration as frozen at issue (the PDF's "MVA", momsreg.nr)."""
+    number: str | None = party.get("vat_number")
     return number or None
 
 

@@ -23,7 +23,7 @@ from app.invoices.models import (
 )
 from app.invoices.money import ZERO
 from app.invoices.numbering import next_number
-from app.invoices.parties import buyer_party, seller_party
+from app.invoices.parties import buyer_party, party_address, seller_party
 from app.invoices.references import payment_reference
 from app.sellers.models import SellerSettings
 
@@ -57,6 +57,17 @@ def check_issuable(invoice: Invoice, seller: Organisation) -> None:
             f"{own_currency.value}: set vat_exchange_rate.",
             code="vat_exchange_rate_required",
         )
+
+
+def check_addresses(seller: Organisation, buyer: Organisation) -> None:
+    """Both countries' bookkeeping rules want the parties' names and addresses."""
+    for role, party in (("seller", seller), ("buyer", buyer)):
+        if party_address(party) is None:
+            raise Conflict(
+                f"The {role} has no address to print: give the organisation a postal, "
+                "invoice or visiting address.",
+                code=f"{role}_address_missing",
+            )
 
 
 def _check_vat_categories(invoice: Invoice, seller: Organisation) -> None:
@@ -103,6 +114,7 @@ async def issue(
     `invoice.lines` must be loaded. Raises Conflict (nothing written) when a rule fails.
     """
     check_issuable(invoice, seller)
+    check_addresses(seller, buyer)
     series = (
         NumberSeries.CREDIT_NOTE
         if invoice.kind is InvoiceKind.CREDIT_NOTE
@@ -112,6 +124,12 @@ async def issue(
     invoice.number = number.text
     invoice.sequence_number = number.sequence
     invoice.issue_date = today
+    if invoice.delivery_starts_on is None and invoice.delivery_ends_on is None:
+        # The delivery date is a legal field in both countries; unstated, it is the issue day.
+        invoice.delivery_starts_on = invoice.delivery_ends_on = today
+    elif invoice.delivery_starts_on is None or invoice.delivery_ends_on is None:
+        day = invoice.delivery_starts_on or invoice.delivery_ends_on
+        invoice.delivery_starts_on = invoice.delivery_ends_on = day
     invoice.issued_at = utcnow()
     invoice.seller_party = dict(seller_party(seller, settings))
     invoice.buyer_party = dict(buyer_party(buyer))
@@ -119,5 +137,5 @@ async def issue(
     if invoice.kind is InvoiceKind.INVOICE:
         invoice.due_date = today + timedelta(days=invoice.payment_terms_days)
         invoice.payment_reference = payment_reference(
-            number.text, invoice.currency, settings.kid_algorithm
+            number.text, seller.country, settings.kid_algorithm
         )

@@ -42,7 +42,7 @@ def _endpoint(organisation: Organisation) -> tuple[str, str]:
     return ENDPOINT_SCHEME[organisation.country], organisation.organisation_number
 
 
-def _address(organisation: Organisation) -> dict[str, Any] | None:
+def party_address(organisation: Organisation) -> dict[str, Any] | None:
     return (
         organisation.invoice_address
         or organisation.postal_address
@@ -57,7 +57,7 @@ def buyer_party(organisation: Organisation) -> Party:
         country=organisation.country.value,
         organisation_number=organisation.organisation_number,
         vat_number=organisation.vat_number,
-        address=_address(organisation),
+        address=party_address(organisation),
         email=organisation.invoice_email,
         endpoint_scheme=scheme,
         endpoint_id=identifier,
@@ -71,7 +71,7 @@ def seller_party(organisation: Organisation, settings: SellerSettings) -> Seller
         country=organisation.country.value,
         organisation_number=organisation.organisation_number,
         vat_number=organisation.vat_number,
-        address=_address(organisation),
+        address=party_address(organisation),
         email=settings.contact_email or organisation.invoice_email,
         endpoint_scheme=scheme,
         endpoint_id=identifier,

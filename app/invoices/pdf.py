@@ -142,9 +142,8 @@ class _Writer:
     def _identifiers(self, party: dict[str, Any], *, is_seller: bool) -> list[str]:
         """Organisation number (+ "MVA"), VAT number and registrations, by country."""
         words = self.words
-        vat = facts.seller_vat_number(self.invoice) if is_seller else None
-        if not is_seller:
-            vat = facts.buyer_vat_number(self.invoice)
+        # Not the XML's BR-O-02 omission: Norwegian law wants "MVA" on every sales document.
+        vat = facts.registered_vat_number(party)
         org = fmt.organisation_number(str(party["organisation_number"]), str(party["country"]))
         lines = []
         if party["country"] == "NO":
@@ -184,7 +183,8 @@ class _Writer:
         return rows
 
     def _reference_label(self) -> str:
-        return self.words["ocr" if self.invoice.currency.value == "SEK" else "kid"]
+        # The reference follows the seller's bank (app/invoices/references.py), not the currency.
+        return self.words["ocr" if self.seller["country"] == "SE" else "kid"]
 
     def _parties_and_facts(self) -> None:
         pdf = self.pdf

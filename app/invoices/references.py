@@ -1,9 +1,9 @@
 """Payment references derived from an invoice's number, and their checks.
 
-- Norway, KID: the number's digits and a check digit, MOD10 (Luhn) or MOD11 (weights
+- Norwegian sellers, KID: the number's digits and a check digit, MOD10 (Luhn) or MOD11 (weights
   2-7 from the right; a remainder giving 10 is written `-`) as the seller's bank
   agreement says.
-- Sweden, OCR (Bankgirot's "OCR-referens" with length check): the digits, a length digit
+- Swedish sellers, OCR (Bankgirot's "OCR-referens" with length check): the digits, a length digit
   (the whole reference's length, check digit included, modulo 10), then a Luhn check
   digit over all of it.
 
@@ -13,7 +13,8 @@ provides, so they are written here.
 
 from stdnum import luhn
 
-from app.invoices.models import Currency, KidAlgorithm
+from app.companies.models import Country
+from app.invoices.models import KidAlgorithm
 
 _MOD11_WEIGHTS = (2, 3, 4, 5, 6, 7)
 
@@ -52,9 +53,10 @@ def ocr(invoice_number: str) -> str:
     return body + str(luhn.calc_check_digit(body))
 
 
-def payment_reference(invoice_number: str, currency: Currency, algorithm: KidAlgorithm) -> str:
-    """The reference printed on an invoice: KID for NOK, OCR for SEK."""
-    if currency is Currency.SEK:
+def payment_reference(invoice_number: str, seller_country: Country, algorithm: KidAlgorithm) -> str:
+    """The reference printed on an invoice: what the seller's bank reads, whatever the
+    invoice's currency: a KID for a Norwegian seller, an OCR number for a Swedish one."""
+    if seller_country is Country.SWEDEN:
         return ocr(invoice_number)
     return kid(invoice_number, algorithm)
 

@@ -19,7 +19,7 @@ from app.api.problems import problem_responses
 from app.api.responses import created_response, page_response, resource_response
 from app.clock import today
 from app.invoices import documents, service
-from app.invoices.documents_router import PDF_MEDIA_TYPE, document_response
+from app.invoices.documents_router import PDF_MEDIA_TYPE, IfNoneMatch, document_response
 from app.invoices.models import Invoice, InvoiceKind, InvoiceStatus
 from app.invoices.negotiation import prefers_pdf
 from app.invoices.pdf import render_pdf
@@ -129,13 +129,17 @@ async def get_invoice(
     session: SessionDep,
     caller: CallerDep,
     accept: Annotated[str | None, Header(max_length=1000)] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     if prefers_pdf(accept):
         # The same document, ETag and rules (a draft: 409) as GET /v1/invoices/{id}.pdf.
         document = await documents.render(session, caller, invoice_id, render_pdf)
-        return document_response(document, PDF_MEDIA_TYPE, "pdf", "inline", None)
-    invoice = await service.get_invoice(session, caller, invoice_id)
-    return _one(invoice)
+        response = document_response(document, PDF_MEDIA_TYPE, "pdf", "inline", if_none_match)
+    else:
+        response = _one(await service.get_invoice(session, caller, invoice_id))
+    # One URL, two representations: caches must key on Accept.
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @router.patch(

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from app.api.schemas import PatchModel
-from app.api.types import IsoDate, MoneyAmount, MoneyText, Quantity, VatRate
+from app.api.types import IsoDate, MoneyAmount, MoneyText, PositiveQuantity, VatRate
 from app.companies.models import Language
 from app.invoices import balance
 from app.invoices.fields import ExchangeRate
@@ -60,6 +60,9 @@ _LINE_EXAMPLE: Any = {
 }
 
 
+MAX_LINE_AMOUNT = Decimal("1000000000.00")
+
+
 class LineIn(BaseModel):
     """One invoice line. `vat_rate`: category S defaults to 25.00 and must be above
     zero; E and O have rate 0 (send none or 0). E needs `vat_exemption_reason`; O
@@ -70,7 +73,7 @@ class LineIn(BaseModel):
     description: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
     ]
-    quantity: Quantity = Field(description="More than zero; up to four decimals.")
+    quantity: PositiveQuantity = Field(description="More than zero; up to four decimals.")
     unit_price: MoneyAmount = Field(description="Net of VAT; up to two decimals.")
     unit_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$")] = Field(
         default="EA", description="UN/ECE Recommendation 20 unit (EA each, HUR hour, …)."
@@ -86,6 +89,9 @@ class LineIn(BaseModel):
     def _vat_rules(self) -> Self:
         if self.quantity <= 0:
             raise ValueError("quantity must be more than zero")
+        if self.quantity * self.unit_price > MAX_LINE_AMOUNT:
+            # Beyond any real fee, and beyond what the amount columns hold.
+            raise ValueError(f"a line's amount may be at most {MAX_LINE_AMOUNT}")
         if self.vat_category is VatCategory.STANDARD:
             if self.vat_rate is None:
                 self.vat_rate = STANDARD_RATE

@@ -19,6 +19,7 @@ from app.auth.policy import ensure_admin
 from app.clock import today
 from app.companies.models import Organisation
 from app.companies.repository import OrganisationRepository
+from app.db import utcnow
 from app.errors import Conflict, InvalidField, not_found
 from app.invoices import issuing
 from app.invoices.access import ensure_may_read_invoices
@@ -188,6 +189,9 @@ async def update_invoice(session: AsyncSession, invoice: Invoice, data: InvoiceU
         await session.flush()
         invoice.lines = _lines(data.lines)
         _set_totals(invoice)
+        # New lines alone change no column of the invoice row, and only a row UPDATE
+        # moves its version (the ETag): touch it, so a stale If-Match is refused.
+        invoice.updated_at = utcnow()
     await session.flush()
     return invoice
 

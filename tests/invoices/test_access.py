@@ -79,3 +79,18 @@ async def test_changes_are_admins_only_and_refused_before_lookup(
     # Nothing was written: still the one untouched draft.
     assert (await client.get(url)).json() == draft
     assert len((await client.get("/v1/invoices")).json()["items"]) == 1
+
+
+async def test_the_buyers_people_do_not_see_drafts(
+    client: httpx.AsyncClient, bare_client: httpx.AsyncClient, application: FastAPI
+) -> None:
+    seller, buyer = await create_seller(client), await create_buyer(client)
+    draft = await create_draft(client, seller, buyer, note="Internal: check the tier")
+    member = await _member_of(application, client, buyer["id"])
+    hidden = await bare_client.get(f"/v1/invoices/{draft['id']}", headers=member)
+    assert_problem(hidden, 404, "invoice_not_found")
+    listed = await bare_client.get("/v1/invoices", headers=member)
+    assert listed.json()["items"] == []
+    issued = await client.post(f"/v1/invoices/{draft['id']}/issue")
+    shown = await bare_client.get(f"/v1/invoices/{draft['id']}", headers=member)
+    assert shown.json() == issued.json()

@@ -94,6 +94,8 @@ async def test_draft_defaults_and_totals(client: httpx.AsyncClient) -> None:
         ({"unit_price": "-5.00"}, "unit_price"),
         ({"unit_price": 100.5}, "unit_price"),
         ({"unit_price": "1.005"}, "unit_price"),
+        # Within each field's pattern, but a line amount no column holds: a 422, not a 500.
+        ({"quantity": "99999999", "unit_price": "999999999999.99"}, None),
     ],
 )
 async def test_bad_lines_are_refused_and_nothing_written(
@@ -226,3 +228,21 @@ async def test_idempotent_create(client: httpx.AsyncClient) -> None:
     assert first.json() == again.json()
     assert await _count(client) == 1
     assert Decimal(first.json()["payable_amount"]) == Decimal("1250.00")
+
+
+async def test_changing_only_the_lines_moves_the_etag(client: httpx.AsyncClient) -> None:
+    seller, buyer = await create_seller(client), await create_buyer(client)
+    draft = await create_draft(client, seller, buyer)
+    url = f"/v1/invoices/{draft['id']}"
+    etag = (await client.get(url)).headers["ETag"]
+    first = await client.patch(
+        url, json={"lines": [line(description="Kontingent")]}, headers={"If-Match": etag}
+    )
+    assert first.status_code == 200, first.text
+    assert first.headers["ETag"] != etag
+    # A second editor with the old ETag is refused, not silently overwriting the first.
+    stale = await client.patch(
+        url, json={"lines": [line(description="Medlemsavgift")]}, headers={"If-Match": etag}
+    )
+    assert_problem(stale, 412, "etag_mismatch")
+    assert (await client.get(url)).json()["lines"][0]["description"] == "Kontingent"

@@ -49,3 +49,15 @@ async def test_a_draft_has_no_pdf_by_accept_either(client: httpx.AsyncClient) ->
         f"/v1/invoices/{draft['id']}", headers={"Accept": "application/pdf"}
     )
     assert_problem(response, 409, "invoice_not_issued")
+
+
+async def test_json_and_pdf_vary_on_accept(client: httpx.AsyncClient) -> None:
+    seller, buyer = await create_seller(client), await create_buyer(client)
+    url = f"/v1/invoices/{(await create_issued(client, seller, buyer))['id']}"
+    as_pdf = await client.get(url, headers={"Accept": "application/pdf"})
+    assert as_pdf.headers["Vary"] == "Accept"
+    assert (await client.get(url)).headers["Vary"] == "Accept"
+    unchanged = await client.get(
+        url, headers={"Accept": "application/pdf", "If-None-Match": as_pdf.headers["ETag"]}
+    )
+    assert unchanged.status_code == 304

@@ -147,3 +147,15 @@ async def test_issue_refuses_what_peppol_refuses(client: httpx.AsyncClient) -> N
     assert "15.00" in problem["detail"]
     six = await create_draft(client, swedish, buyer, currency="SEK", lines=[line(vat_rate="6")])
     assert (await issue(client, six))["sequence_number"] == 1
+
+
+async def test_issue_needs_addresses_and_dates_the_delivery(client: httpx.AsyncClient) -> None:
+    seller = await create_seller(client)
+    homeless = await create_buyer(client, postal_address=None)
+    draft = await create_draft(client, seller, homeless)
+    response = await client.post(f"/v1/invoices/{draft['id']}/issue")
+    assert_problem(response, 409, "buyer_address_missing")
+    assert (await client.get(f"/v1/invoices/{draft['id']}")).json() == draft
+    # No delivery period given: the delivery is dated the issue day (a legal field).
+    issued = await create_issued(client, seller, await create_buyer(client))
+    assert issued["delivery_starts_on"] == issued["delivery_ends_on"] == issued["issue_date"]

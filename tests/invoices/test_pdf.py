@@ -145,12 +145,12 @@ def test_exemption_reason_is_printed() -> None:
     assert "Fritatt 1 000,00" in text
 
 
-def test_outside_scope_leaves_the_vat_number_off_as_the_xml_does() -> None:
+def test_outside_scope_still_says_mva_on_the_pdf() -> None:
+    """BR-O-02 governs the XML; bokføringsforskriften 5-1-1 wants "MVA" on the PDF."""
     invoice = sample_invoice(lines=[sample_line("Kontingent", category=VatCategory.OUTSIDE_SCOPE)])
     lines = lines_of(render_pdf(invoice))
-    assert "Org.nr. 923 609 016" in lines  # without MVA (BR-O-02)
-    assert "Org.nr. 974 760 673" in lines
-    assert not any("MVA" in line for line in lines)
+    assert "Org.nr. 923 609 016 MVA" in lines
+    assert "Org.nr. 974 760 673 MVA" in lines
     assert "Foretaksregisteret" in lines
     assert "Kontingent 1 EA 1 000,00 Utenfor 1 000,00" in lines
     assert "Utenfor merverdiavgiftsområdet 1 000,00 0,00" in lines
@@ -165,7 +165,7 @@ def test_outside_scope_leaves_the_vat_number_off_as_the_xml_does() -> None:
             )
         )
     )
-    assert not any("Momsreg.nr" in line for line in swedish)
+    assert any("Momsreg.nr" in line for line in swedish)
     assert "Godkänd för F-skatt" in swedish
 
 
