@@ -10,15 +10,12 @@ the line's field.
 
 import itertools
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from app.errors import InvalidField
 from app.fee_schedules.schemas import FeeLineIn, FeeTier
 from app.invoices.models import VatCategory
-
-STANDARD_RATE = Decimal("25.00")
-_ZERO = Decimal(0)
+from app.invoices.vat_rules import checked_vat
 
 
 def _check_tiers(field: str, tiers: Sequence[FeeTier]) -> None:
@@ -35,38 +32,6 @@ def _check_tiers(field: str, tiers: Sequence[FeeTier]) -> None:
                 "Tiers go strictly up in `min_employees`.",
                 code="fee_tiers_out_of_order",
             )
-
-
-def _vat_rate(field: str, line: FeeLineIn) -> Decimal:
-    """The line's rate after its category's rules; refuses a reason where none belongs."""
-    if line.vat_category is VatCategory.STANDARD:
-        rate = STANDARD_RATE if line.vat_rate is None else line.vat_rate
-        if rate <= _ZERO:
-            raise InvalidField(
-                f"{field}.vat_rate",
-                "A standard-rated (S) line needs a VAT rate above zero.",
-                code="invalid_vat_rate",
-            )
-        if line.vat_exemption_reason is not None:
-            raise InvalidField(
-                f"{field}.vat_exemption_reason",
-                "A standard-rated (S) line has no VAT exemption reason.",
-                code="vat_exemption_reason_not_allowed",
-            )
-        return rate
-    if line.vat_rate not in (None, _ZERO):
-        raise InvalidField(
-            f"{field}.vat_rate",
-            f"A line in VAT category {line.vat_category.value} has rate 0 (or none).",
-            code="invalid_vat_rate",
-        )
-    if line.vat_category is VatCategory.EXEMPT and line.vat_exemption_reason is None:
-        raise InvalidField(
-            f"{field}.vat_exemption_reason",
-            "An exempt (E) line needs `vat_exemption_reason`: the invoice must say why.",
-            code="vat_exemption_reason_required",
-        )
-    return _ZERO
 
 
 def _check_outside_scope_alone(lines: Sequence[FeeLineIn]) -> None:
@@ -98,7 +63,9 @@ def stored_lines(lines: Sequence[FeeLineIn]) -> list[dict[str, Any]]:
             )
         if line.tiers is not None:
             _check_tiers(f"{field}.tiers", line.tiers)
-        rate = _vat_rate(field, line)
+        rate, _reason = checked_vat(
+            field, line.vat_category, line.vat_rate, line.vat_exemption_reason
+        )
         stored.append(
             {
                 "description": line.description,

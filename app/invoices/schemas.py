@@ -6,7 +6,7 @@ Money, quantities and rates travel as strings (`"1250.00"`), never as JSON numbe
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -15,7 +15,6 @@ from pydantic import (
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
-    model_validator,
 )
 
 from app.api.schemas import PatchModel
@@ -45,10 +44,6 @@ DecimalText = Annotated[
     PlainSerializer(_plain, return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["1.5"]}),
 ]
-STANDARD_RATE = Decimal("25.00")
-ZERO_RATE = Decimal("0.00")
-# EN 16931 BR-O-10: a category O breakdown states why; this is the default text.
-OUTSIDE_SCOPE_REASON = "Outside the scope of VAT"
 
 _LINE_EXAMPLE: Any = {
     "description": "Medlemskontingent 2026",
@@ -60,6 +55,7 @@ _LINE_EXAMPLE: Any = {
 }
 
 
+# Beyond any real fee, and far inside what the amount columns hold.
 MAX_LINE_AMOUNT = Decimal("1000000000.00")
 
 
@@ -84,30 +80,6 @@ class LineIn(BaseModel):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
         | None
     ) = None
-
-    @model_validator(mode="after")
-    def _vat_rules(self) -> Self:
-        if self.quantity <= 0:
-            raise ValueError("quantity must be more than zero")
-        if self.quantity * self.unit_price > MAX_LINE_AMOUNT:
-            # Beyond any real fee, and beyond what the amount columns hold.
-            raise ValueError(f"a line's amount may be at most {MAX_LINE_AMOUNT}")
-        if self.vat_category is VatCategory.STANDARD:
-            if self.vat_rate is None:
-                self.vat_rate = STANDARD_RATE
-            if self.vat_rate <= 0:
-                raise ValueError("a category S line needs a VAT rate above zero")
-            if self.vat_exemption_reason is not None:
-                raise ValueError("a category S line has no VAT exemption reason")
-            return self
-        if self.vat_rate is not None and self.vat_rate != 0:
-            raise ValueError(f"a category {self.vat_category.value} line has VAT rate 0")
-        self.vat_rate = ZERO_RATE
-        if self.vat_category is VatCategory.EXEMPT and self.vat_exemption_reason is None:
-            raise ValueError("a category E line needs vat_exemption_reason")
-        if self.vat_category is VatCategory.OUTSIDE_SCOPE and self.vat_exemption_reason is None:
-            self.vat_exemption_reason = OUTSIDE_SCOPE_REASON
-        return self
 
 
 Lines = Annotated[list[LineIn], Field(min_length=1, max_length=500)]

@@ -23,10 +23,11 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidField, not_found
 from app.invoices import issuing
 from app.invoices.access import ensure_may_read_invoices
-from app.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
+from app.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, VatCategory
 from app.invoices.money import ZERO, line_amount, totals
 from app.invoices.repository import InvoiceFilter, InvoiceRepository
-from app.invoices.schemas import InvoiceCreate, InvoiceUpdate, LineIn
+from app.invoices.schemas import MAX_LINE_AMOUNT, InvoiceCreate, InvoiceUpdate, LineIn
+from app.invoices.vat_rules import OUTSIDE_SCOPE_REASON, checked_vat
 from app.sellers.models import SellerSettings
 from app.sellers.service import ensure_association, seller_settings
 
@@ -103,20 +104,33 @@ def _check_delivery(starts_on: date | None, ends_on: date | None) -> None:
 
 
 def _lines(lines: Sequence[LineIn]) -> list[InvoiceLine]:
-    return [
-        InvoiceLine(
-            position=position,
-            description=line.description,
-            quantity=line.quantity,
-            unit_code=line.unit_code,
-            unit_price=line.unit_price,
-            line_amount=line_amount(line.quantity, line.unit_price),
-            vat_category=line.vat_category,
-            vat_rate=line.vat_rate,
-            vat_exemption_reason=line.vat_exemption_reason,
+    made = []
+    for index, line in enumerate(lines):
+        field = f"lines.{index}"
+        rate, reason = checked_vat(
+            field, line.vat_category, line.vat_rate, line.vat_exemption_reason
         )
-        for position, line in enumerate(lines, start=1)
-    ]
+        if line.vat_category is VatCategory.OUTSIDE_SCOPE and reason is None:
+            reason = OUTSIDE_SCOPE_REASON
+        amount = line_amount(line.quantity, line.unit_price)
+        if amount > MAX_LINE_AMOUNT:
+            raise InvalidField(
+                field, f"A line's amount may be at most {MAX_LINE_AMOUNT}.", code="line_too_large"
+            )
+        made.append(
+            InvoiceLine(
+                position=index + 1,
+                description=line.description,
+                quantity=line.quantity,
+                unit_code=line.unit_code,
+                unit_price=line.unit_price,
+                line_amount=amount,
+                vat_category=line.vat_category,
+                vat_rate=rate,
+                vat_exemption_reason=reason,
+            )
+        )
+    return made
 
 
 def _set_totals(invoice: Invoice) -> None:
