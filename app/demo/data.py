@@ -2,6 +2,9 @@
 
 Every active network that meets (meetings_per_year > 0) gets this year's and next year's plans
 (app/meeting_plans), Industrigruppen with its yearly meeting with Karlskrona kommun.
+KFH (Sweden, SEK) and Industrial Green Tech (Norway, NOK) sell their networks' fees: their
+invoice settings, this year's fee schedules and the fee run's draft invoices are loaded
+(the drafts wait to be issued).
 
 Real names are those the public pages print (INEOS, Yara, NHO, LO, Norsk Industri,
 Teknikföretagen, KFH, the people quoted); organisation numbers, head counts and the
@@ -253,4 +256,47 @@ OFFICES = (
                date(2024, 1, 1), None),
     DemoOffice("industriclusteret-grenland", "magnar.bakke@ineos.example", OfficeKind.CHAIR,
                date(2025, 1, 1), date(2026, 12, 31)),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoSeller:
+    """An association's invoice settings (it sells the fees of its networks)."""
+
+    organisation: str
+    bank_account: str  # a Norwegian kontonummer or a Swedish bankgiro number, digits only
+    in_business_register: bool = False  # Norway: Foretaksregisteret
+    approved_for_f_tax: bool = False  # Sweden: Godkänd för F-skatt
+    reminder_fee: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoFeeSchedule:
+    """This year's fees of a network; the demo's fee run makes the draft invoices."""
+
+    network: str
+    currency: str
+    invoice_text: str
+    lines: tuple[dict[str, object], ...]
+
+
+SELLERS = (
+    DemoSeller("kfh", "50501055", approved_for_f_tax=True, reminder_fee="60.00"),
+    DemoSeller("igt", "12345678903", in_business_register=True, reminder_fee="35.00"),
+)  # fmt: skip
+
+FEE_SCHEDULES = (
+    DemoFeeSchedule(
+        "industrigruppen-karlskrona", "SEK", "Administrativ avgift till KFH för Industrigruppen.",
+        ({"description": "Administrativ avgift Industrigruppen", "vat_category": "S",
+          "vat_rate": "25.00", "amount": None,
+          "tiers": [{"min_employees": 0, "amount": "6000.00"},
+                    {"min_employees": 250, "amount": "12000.00"},
+                    {"min_employees": 1000, "amount": "20000.00"}]},),
+    ),
+    DemoFeeSchedule(
+        "industriclusteret-grenland", "NOK", "Medlemskontingent IndustriClusteret Grenland.",
+        ({"description": "Medlemskontingent", "vat_category": "S", "vat_rate": "25.00",
+          "amount": "15000.00", "tiers": None},),
+    ),
 )  # fmt: skip

@@ -2,6 +2,7 @@
 changes nothing."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,10 @@ from app.companies.identifiers import normalise_organisation_number
 from app.companies.models import Country, Language, Organisation
 from app.db import create_engine, create_sessionmaker
 from app.demo import data
+from app.fee_runs.schemas import SkipReason
+from app.fee_runs.service import run_fee_run
+from app.fee_schedules.models import FeeSchedule
+from app.invoices.models import Currency
 from app.meeting_plans.schemas import MeetingPlanCreate
 from app.meeting_plans.service import plan_year
 from app.memberships.models import Membership, MembershipStatus, Representative
@@ -21,6 +26,7 @@ from app.networks.models import Network, NetworkStatus
 from app.networks.service import assign_administrator
 from app.offices.models import OfficeTerm
 from app.people.models import Affiliation, Person
+from app.sellers.models import SellerSettings
 
 
 @dataclass
@@ -189,6 +195,54 @@ class _Loader:
             self.summary.created += plan.created
             self.summary.existing += plan.existing
 
+    async def seller(self, item: data.DemoSeller) -> None:
+        organisation = self.organisations[item.organisation]
+        found = await self.session.scalar(
+            select(SellerSettings).where(SellerSettings.organisation_id == organisation.id)
+        )
+        self._count(found)
+        if found is None:
+            self.session.add(
+                SellerSettings(
+                    organisation_id=organisation.id,
+                    bank_account=item.bank_account,
+                    in_business_register=item.in_business_register,
+                    approved_for_f_tax=item.approved_for_f_tax,
+                    reminder_fee=None if item.reminder_fee is None else Decimal(item.reminder_fee),
+                    contact_email=f"faktura@{item.organisation}.example",
+                )
+            )
+
+    async def fees(self, item: data.DemoFeeSchedule) -> None:
+        """This year's schedule, and the fee run's drafts through the run's own service
+        (which bills only memberships not billed yet, so a second run makes nothing)."""
+        network = self.networks[item.network]
+        year = today().year
+        found = await self.session.scalar(
+            select(FeeSchedule).where(
+                FeeSchedule.network_id == network.id, FeeSchedule.year == year
+            )
+        )
+        self._count(found)
+        if found is None:
+            self.session.add(
+                FeeSchedule(
+                    network_id=network.id,
+                    year=year,
+                    currency=Currency(item.currency),
+                    payment_terms_days=30,
+                    invoice_text=item.invoice_text,
+                    billable_kinds=["member"],
+                    lines=[dict(line) for line in item.lines],
+                )
+            )
+            await self.session.flush()
+        run = await run_fee_run(self.session, Caller.system(), network.id, year, dry_run=False)
+        self.summary.created += run.created_count
+        self.summary.existing += sum(
+            1 for skipped in run.skipped if skipped.reason is SkipReason.ALREADY_INVOICED
+        )
+
     def demo_password_hash(self) -> str:
         if self._demo_password_hash is None:
             self._demo_password_hash = hash_password(data.DEMO_PASSWORD)
@@ -227,6 +281,11 @@ class _Loader:
         await self.session.flush()  # the plan reads the memberships
         for network in data.NETWORKS:
             await self.meetings(network)
+        for seller in data.SELLERS:
+            await self.seller(seller)
+        await self.session.flush()
+        for schedule in data.FEE_SCHEDULES:
+            await self.fees(schedule)
         return self.summary
 
 
