@@ -77,6 +77,7 @@ class _Loader:
                 organisation_number=number,
                 vat_number=f"NO{number}MVA" if item.country is Country.NORWAY else f"SE{number}01",
                 visiting_address=address,
+                invoice_email=f"faktura@{item.key}.example",
                 employees=item.employees,
                 apprentices=item.apprentices,
                 nace_code=item.nace_code,
