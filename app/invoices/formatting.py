@@ -60,6 +60,16 @@ def organisation_number(value: str, country: str) -> str:
     return value
 
 
+def bank_account(value: str, country: str) -> str:
+    """As people write it: a kontonummer `1234.56.78903`, a bankgiro number `5050-1055`
+    (the last four digits after the dash). Stored and put in the XML as digits only."""
+    if country == "NO" and len(value) == 11:
+        return f"{value[:4]}.{value[4:6]}.{value[6:]}"
+    if country == "SE" and len(value) in (7, 8):
+        return f"{value[:-4]}-{value[-4:]}"
+    return value
+
+
 def latin1(text: str) -> str:
     """Text the PDF's core fonts can draw.
 

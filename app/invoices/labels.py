@@ -6,6 +6,8 @@ every translation: "MVA" after a Norwegian organisation number, "Foretaksregiste
 "Godkänd för F-skatt"; the English label only explains it.
 """
 
+from datetime import date
+
 from app.companies.models import Language
 
 Labels = dict[str, str]
@@ -60,6 +62,7 @@ NB: Labels = {
     "note": "Merknad",
     "page": "Side {page} av {pages}",
     "no_payment": "Beløpet krediteres fakturaen over.",
+    "payment_terms": "{days} dager netto, forfall {due}",
 }
 
 SV: Labels = {
@@ -112,6 +115,7 @@ SV: Labels = {
     "note": "Meddelande",
     "page": "Sida {page} av {pages}",
     "no_payment": "Beloppet krediteras fakturan ovan.",
+    "payment_terms": "{days} dagar netto, förfaller {due}",
 }
 
 EN: Labels = {
@@ -164,6 +168,7 @@ EN: Labels = {
     "note": "Note",
     "page": "Page {page} of {pages}",
     "no_payment": "The amount is credited to the invoice above.",
+    "payment_terms": "{days} days net, due {due}",
 }
 
 LABELS: dict[Language, Labels] = {
@@ -175,3 +180,8 @@ LABELS: dict[Language, Labels] = {
 
 def labels(language: Language) -> Labels:
     return LABELS[language]
+
+
+def payment_terms_note(days: int, due: date, language: Language) -> str:
+    """The XML's payment terms note, in the invoice's language."""
+    return labels(language)["payment_terms"].format(days=days, due=due.isoformat())

@@ -357,7 +357,8 @@ class _Writer:
             return
         self._text(words["payment"], bold=True)
         account_label = words["bankgiro" if seller["country"] == "SE" else "bank_account"]
-        rows = [(account_label, str(seller["bank_account"]))]
+        account = fmt.bank_account(str(seller["bank_account"]), str(seller["country"]))
+        rows = [(account_label, account)]
         if seller.get("iban"):
             rows.append((words["iban"], str(seller["iban"])))
         if seller.get("bic"):

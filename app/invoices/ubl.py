@@ -27,6 +27,7 @@ from typing import Any
 from lxml import etree
 
 from app.invoices import document_facts as facts
+from app.invoices.labels import payment_terms_note
 from app.invoices.models import Invoice, InvoiceLine, VatCategory
 from app.invoices.money import VatGroup, format_money
 
@@ -187,7 +188,7 @@ def _payment(b: _Builder, invoice: Invoice) -> None:
     if invoice.due_date:
         terms = b.add(b.root, "cac:PaymentTerms")
         days = invoice.payment_terms_days
-        b.add(terms, "cbc:Note", f"{days} days net, due {invoice.due_date.isoformat()}")
+        b.add(terms, "cbc:Note", payment_terms_note(days, invoice.due_date, invoice.language))
 
 
 def _tax_category(b: _Builder, parent: etree._Element, name: str, group: VatGroup) -> None:

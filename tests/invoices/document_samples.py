@@ -57,7 +57,7 @@ SE_SELLER: dict[str, Any] = {
     "endpoint_id": "5560360793",
     "in_business_register": False,
     "approved_for_f_tax": True,
-    "bank_account": "5050-1055",
+    "bank_account": "50501055",
     "iban": None,
     "bic": None,
 }

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from app.companies.models import Language
 from app.invoices.ubl import CUSTOMIZATION_ID, PROFILE_ID, render_ubl
 from tests.invoices.document_samples import SE_BUYER, sample_invoice
 from tests.invoices.ubl_samples import (
@@ -385,3 +386,19 @@ def test_valid_against_the_ubl_2_1_schemas(doc: Doc) -> None:
     name = etree.QName(doc.root).localname
     schema = _schema(name)
     assert schema.validate(doc.root), schema.error_log
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        (Language.NORWEGIAN_BOKMAL, "30 dager netto, forfall"),
+        (Language.SWEDISH, "30 dagar netto, förfaller"),
+        (Language.ENGLISH, "30 days net, due"),
+    ],
+)
+def test_payment_terms_are_in_the_invoices_language(language: Language, note: str) -> None:
+    invoice = sample_invoice(language=language, payment_terms_days=30)
+    document = etree.fromstring(render_ubl(invoice))
+    text = document.findtext("cac:PaymentTerms/cbc:Note", namespaces=NS)
+    assert text is not None
+    assert text.startswith(note)
