@@ -12,13 +12,19 @@ from app.invoices.money import ZERO
 
 
 def amount_owed(invoice: Invoice) -> Decimal:
-    """The payable amount less what credit notes took off."""
-    return invoice.payable_amount - invoice.amount_credited
+    """The payable amount less what credit notes took off, plus the reminder fees charged:
+    a reminder fee is a claim like the invoice itself."""
+    return invoice.payable_amount - invoice.amount_credited + invoice.reminder_fees
 
 
 def amount_due(invoice: Invoice) -> Decimal:
-    """What the buyer still has to pay (never below zero); reminder fees not included."""
+    """What the buyer still has to pay (never below zero), reminder fees included."""
     return max(ZERO, amount_owed(invoice) - invoice.amount_paid)
+
+
+def principal_due(invoice: Invoice) -> Decimal:
+    """What is still due of the invoice itself: payments settle it before any fee."""
+    return max(ZERO, invoice.payable_amount - invoice.amount_credited - invoice.amount_paid)
 
 
 def overpaid_amount(invoice: Invoice) -> Decimal:
@@ -30,7 +36,8 @@ def settle(invoice: Invoice, *, paid_on: date | None = None) -> None:
     """Set the status of an issued invoice from its amounts (never of a draft)."""
     if invoice.status is InvoiceStatus.DRAFT or invoice.kind is InvoiceKind.CREDIT_NOTE:
         return
-    if invoice.amount_credited == invoice.payable_amount and invoice.amount_paid == ZERO:
+    if invoice.amount_credited == invoice.payable_amount:
+        # Wholly credited stays credited; money that came anyway shows as overpaid.
         invoice.status = InvoiceStatus.CREDITED
     elif invoice.amount_paid > ZERO and amount_due(invoice) == ZERO:
         invoice.status = InvoiceStatus.PAID

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from app.companies.models import Language
 from app.invoices import formatting
+from app.invoices.labels import labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class ReminderFacts:
     fee: Decimal
     earlier_fees: Decimal
     payment_reference: str | None
+    seller_country: str  # "NO" or "SE": what the seller's bank reads (KID or OCR)
     bank_account: str | None
     iban: str | None
     bic: str | None
@@ -45,8 +47,6 @@ _TEXT = {
         "fee": "Purregebyr",
         "earlier": "Tidligere purregebyr",
         "total": "Å betale",
-        "reference": "KID",
-        "account": "Kontonummer",
         "pay_by": "Betal innen",
         "closing": "Har du betalt i mellomtiden, kan du se bort fra denne purringen.",
         "regards": "Med vennlig hilsen",
@@ -60,8 +60,6 @@ _TEXT = {
         "fee": "Påminnelseavgift",
         "earlier": "Tidigare påminnelseavgifter",
         "total": "Att betala",
-        "reference": "OCR",
-        "account": "Bankgiro",
         "pay_by": "Betala senast",
         "closing": "Om du redan har betalat kan du bortse från denna påminnelse.",
         "regards": "Med vänliga hälsningar",
@@ -75,8 +73,6 @@ _TEXT = {
         "fee": "Reminder fee",
         "earlier": "Earlier reminder fees",
         "total": "Total to pay",
-        "reference": "Payment reference (KID/OCR)",
-        "account": "Account",
         "pay_by": "Pay by",
         "closing": "If you have paid in the meantime, please disregard this reminder.",
         "regards": "Kind regards",
@@ -104,10 +100,13 @@ def body(facts: ReminderFacts) -> str:
     if facts.fee:
         rows.append((text["fee"], money(facts.fee)))
     rows.append((text["total"], money(facts.total)))
+    # The reference and the account are named by the seller's bank, as on the invoice.
+    words, swedish = labels(language), facts.seller_country == "SE"
     if facts.payment_reference:
-        rows.append((text["reference"], facts.payment_reference))
+        rows.append((words["ocr" if swedish else "kid"], facts.payment_reference))
     if facts.bank_account:
-        rows.append((text["account"], facts.bank_account))
+        account = formatting.bank_account(facts.bank_account, facts.seller_country)
+        rows.append((words["bankgiro" if swedish else "bank_account"], account))
     if facts.iban:
         rows.append(("IBAN", facts.iban + (f" (BIC {facts.bic})" if facts.bic else "")))
     rows.append((text["pay_by"], formatting.day(facts.pay_by, language)))

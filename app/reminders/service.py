@@ -57,6 +57,9 @@ class _Due:
     email: str | None
 
 
+_CHUNK = 1000
+
+
 def _next_level_due(
     invoice: Invoice, settings: SellerSettings | None, last_sent_on: date | None, as_of: date
 ) -> bool:
@@ -70,10 +73,15 @@ def _next_level_due(
     return start is not None and as_of >= start + timedelta(days=after)
 
 
-async def _due_reminders(session: AsyncSession, as_of: date) -> list[_Due]:
+async def _due_reminders(session: AsyncSession, as_of: date, *, lock: bool) -> list[_Due]:
     """One query: the open invoices with something due, past their due date and below
     their seller's last level, with the seller's settings and the last reminder's day;
-    the day arithmetic is done here, where it is the same on both backends."""
+    the day arithmetic is done here, where it is the same on both backends.
+
+    With `lock` (a real run) the invoice rows are locked (PostgreSQL; SQLite's writer
+    holds the database): a payment or credit note committing meanwhile cannot leave a
+    paid invoice reminded. Rows a payment holds right now are skipped, not waited for:
+    the next run sees them as they end up."""
     last = Reminder
     stmt = (
         select(Invoice, SellerSettings, last.sent_on)
@@ -88,6 +96,8 @@ async def _due_reminders(session: AsyncSession, as_of: date) -> list[_Due]:
         )
         .order_by(Invoice.due_date, Invoice.id)
     )
+    if lock:
+        stmt = stmt.with_for_update(of=Invoice, skip_locked=True)
     due: list[_Due] = []
     for invoice, settings, last_sent_on in (await session.execute(stmt)).all():
         if not _next_level_due(invoice, settings, last_sent_on, as_of):
@@ -108,10 +118,11 @@ def _facts(item: _Due, pay_by: date) -> messages.ReminderFacts:
         number=invoice.number or "",
         due_date=invoice.due_date or pay_by,
         currency=invoice.currency.value,
-        amount_due=balance.amount_due(invoice),
+        amount_due=balance.principal_due(invoice),
         fee=item.fee,
         earlier_fees=invoice.reminder_fees,
         payment_reference=invoice.payment_reference,
+        seller_country=str(seller.get("country") or ""),
         bank_account=seller.get("bank_account"),
         iban=seller.get("iban"),
         bic=seller.get("bic"),
@@ -138,17 +149,21 @@ async def _record(
             "sent_on": as_of,
             "pay_by": pay_by,
             "fee": item.fee,
-            "amount_due": balance.amount_due(item.invoice),
+            "amount_due": balance.principal_due(item.invoice),
         }
         for item in due
     ]
-    statement = (
-        dialect_insert(session)(Reminder)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=[Reminder.invoice_id, Reminder.level])
-        .returning(Reminder.invoice_id)
-    )
-    inserted = set((await session.scalars(statement)).all())
+    inserted: set[uuid.UUID] = set()
+    # In chunks: one multi-row INSERT carries 10 parameters a row, and the drivers stop
+    # at 32,767 parameters.
+    for start in range(0, len(rows), _CHUNK):
+        statement = (
+            dialect_insert(session)(Reminder)
+            .values(rows[start : start + _CHUNK])
+            .on_conflict_do_nothing(index_elements=[Reminder.invoice_id, Reminder.level])
+            .returning(Reminder.invoice_id)
+        )
+        inserted |= set((await session.scalars(statement)).all())
     table = cast(Table, Invoice.__table__)
     # Added to what the row holds now, not to what was read: a payment committed since
     # the candidates were read keeps its own change.
@@ -178,7 +193,7 @@ async def run_reminders(
     """The run itself, in the caller's transaction (the API's request, the CLI's block)."""
     day = as_of or today()
     pay_by = day + timedelta(days=PAY_BY_DAYS)
-    due = await _due_reminders(session, day)
+    due = await _due_reminders(session, day, lock=not dry_run)
     skipped = [
         Skipped(
             invoice_id=item.invoice.id,

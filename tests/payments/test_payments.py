@@ -222,3 +222,20 @@ async def test_payment_list_costs_the_same_for_one_and_many(
     with count_queries() as many:
         assert len((await fetch(client, "/v1/payments"))["items"]) == 6
     assert one.count == many.count
+
+
+async def test_money_for_a_wholly_credited_invoice_is_a_refund_not_a_payment(
+    client: httpx.AsyncClient,
+) -> None:
+    invoice = await _nok_invoice(client)
+    credit = await client.post(f"/v1/invoices/{invoice['id']}/credit-notes", json={})
+    assert credit.status_code == 201, credit.text
+    response = await client.post("/v1/payments", json=_payment(invoice, "1250.00"))
+    assert response.status_code == 201, response.text
+    after = await fetch(client, f"/v1/invoices/{invoice['id']}")
+    assert (after["status"], after["amount_due"], after["overpaid_amount"]) == (
+        "credited",
+        "0.00",
+        "1250.00",
+    )
+    assert after["paid_on"] is None

@@ -47,11 +47,12 @@ async def test_two_levels_fourteen_days_apart_with_fees(
     # The seller's last level is 2.
     assert (await run(client, 90))["reminded"] == []
 
+    # The fees are owed like the invoice: what is due is what the last reminder asked for.
     after = await fetch(client, f"/v1/invoices/{invoice['id']}")
     assert (after["reminder_level"], after["reminder_fees"], after["amount_due"]) == (
         2,
         "140.00",
-        "1250.00",
+        "1390.00",
     )
     reminders = (await fetch(client, f"/v1/invoices/{invoice['id']}/reminders"))["items"]
     assert [(r["level"], r["sent_on"], r["pay_by"], r["fee"]) for r in reminders] == [
@@ -66,7 +67,7 @@ async def test_two_levels_fourteen_days_apart_with_fees(
     ]
     assert invoice["number"] in rows[0].subject
     body = rows[1].body_text
-    for fact in (invoice["number"], invoice["payment_reference"], "12345678903"):
+    for fact in (invoice["number"], invoice["payment_reference"], "1234.56.78903"):
         assert fact in body
     # In the invoice's language, amounts and dates as the PDF writes them.
     assert invoice["language"] == "nb"
