@@ -25,7 +25,6 @@ from sqlalchemy.orm import aliased, selectinload
 from app.api.caller import Caller
 from app.auth.policy import ensure_admin
 from app.clock import today
-from app.companies.models import Organisation
 from app.credit_notes.schemas import CreditLineIn, CreditNoteCreate
 from app.errors import Conflict, InvalidField, not_found
 from app.invoices import balance, issuing
@@ -33,7 +32,6 @@ from app.invoices.access import ensure_may_read_invoices, invoice_visible
 from app.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 from app.invoices.money import line_amount, totals
 from app.invoices.repository import InvoiceRepository
-from app.sellers.service import seller_settings
 
 
 def _exceeds(detail: str) -> Conflict:
@@ -151,13 +149,8 @@ async def create_credit_note(
         payable_amount=result.payable_amount,
         lines=lines,
     )
-    seller = await session.get_one(Organisation, invoice.seller_id)
-    buyer = await session.get_one(Organisation, invoice.buyer_id)
-    settings = await seller_settings(session, seller.id)
-    if settings is None:  # it had settings to issue the invoice; kept for the type
-        raise Conflict("The seller has no invoice settings.", code="seller_not_set_up")
     day = today()
-    await issuing.issue(session, note, seller=seller, buyer=buyer, settings=settings, today=day)
+    await issuing.issue_credit_note(session, note, invoice, today=day)
     session.add(note)
     invoice.amount_credited = invoice.amount_credited + result.payable_amount
     balance.settle(invoice, paid_on=day)

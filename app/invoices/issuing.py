@@ -1,8 +1,8 @@
 """Issuing: the step that numbers an invoice or credit note and freezes it.
 
-Invoices (`POST /v1/invoices/{id}/issue`) and credit notes (issued as they are made)
-both go through `issue`, in the caller's transaction: the number, the frozen parties and
-the payment reference are written together or not at all.
+Invoices (`POST /v1/invoices/{id}/issue`: `issue`) and credit notes (issued as they are
+made: `issue_credit_note`) are numbered the same way, in the caller's transaction: the
+number, the frozen parties and the payment reference are written together or not at all.
 """
 
 from datetime import date, timedelta
@@ -16,13 +16,12 @@ from app.errors import Conflict
 from app.invoices.models import (
     Currency,
     Invoice,
-    InvoiceKind,
     InvoiceStatus,
     NumberSeries,
     VatCategory,
 )
 from app.invoices.money import ZERO
-from app.invoices.numbering import next_number
+from app.invoices.numbering import InvoiceNumber, next_number
 from app.invoices.parties import buyer_party, party_address, seller_party
 from app.invoices.references import payment_reference
 from app.sellers.models import SellerSettings
@@ -115,27 +114,44 @@ async def issue(
     """
     check_issuable(invoice, seller)
     check_addresses(seller, buyer)
-    series = (
-        NumberSeries.CREDIT_NOTE
-        if invoice.kind is InvoiceKind.CREDIT_NOTE
-        else NumberSeries.INVOICE
+    number = await _number(session, invoice, NumberSeries.INVOICE, today)
+    invoice.seller_party = dict(seller_party(seller, settings))
+    invoice.buyer_party = dict(buyer_party(buyer))
+    invoice.due_date = today + timedelta(days=invoice.payment_terms_days)
+    invoice.payment_reference = payment_reference(
+        number.text, seller.country, settings.kid_algorithm
     )
+
+
+async def issue_credit_note(
+    session: AsyncSession, note: Invoice, credited: Invoice, *, today: date
+) -> None:
+    """Number a credit note in the seller's credit-note series; its parties are the
+    credited invoice's, as frozen then: a credit note corrects that document, so it names
+    the parties as it did, whatever has changed in the registry since (a new name, a
+    VAT registration ended). No due date and no payment reference: nothing is to be paid.
+    """
+    if not note.lines:
+        raise Conflict("A credit note needs at least one line.", code="invoice_has_no_lines")
+    await _number(session, note, NumberSeries.CREDIT_NOTE, today)
+    note.seller_party = credited.seller_party
+    note.buyer_party = credited.buyer_party
+
+
+async def _number(
+    session: AsyncSession, invoice: Invoice, series: NumberSeries, today: date
+) -> InvoiceNumber:
+    """Take the next number of the series and mark the invoice issued today."""
     number = await next_number(session, invoice.seller_id, series, today.year)
     invoice.number = number.text
     invoice.sequence_number = number.sequence
     invoice.issue_date = today
+    invoice.issued_at = utcnow()
+    invoice.status = InvoiceStatus.ISSUED
     if invoice.delivery_starts_on is None and invoice.delivery_ends_on is None:
         # The delivery date is a legal field in both countries; unstated, it is the issue day.
         invoice.delivery_starts_on = invoice.delivery_ends_on = today
     elif invoice.delivery_starts_on is None or invoice.delivery_ends_on is None:
         day = invoice.delivery_starts_on or invoice.delivery_ends_on
         invoice.delivery_starts_on = invoice.delivery_ends_on = day
-    invoice.issued_at = utcnow()
-    invoice.seller_party = dict(seller_party(seller, settings))
-    invoice.buyer_party = dict(buyer_party(buyer))
-    invoice.status = InvoiceStatus.ISSUED
-    if invoice.kind is InvoiceKind.INVOICE:
-        invoice.due_date = today + timedelta(days=invoice.payment_terms_days)
-        invoice.payment_reference = payment_reference(
-            number.text, seller.country, settings.kid_algorithm
-        )
+    return number

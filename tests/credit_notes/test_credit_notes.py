@@ -195,3 +195,21 @@ async def test_a_credit_note_renders_as_pdf_and_ubl_credit_note(client: httpx.As
     assert xml.status_code == 200, xml.text
     assert b"CreditNote" in xml.content
     assert invoice["number"].encode() in xml.content  # the billing reference
+
+
+async def test_a_credit_note_names_the_parties_as_the_invoice_did(
+    client: httpx.AsyncClient,
+) -> None:
+    """It corrects that document: a renamed buyer, or a seller that has left the VAT
+    register since, changes nothing on it and does not stop it."""
+    seller, buyer = await create_seller(client), await create_buyer(client)
+    invoice = await create_issued(client, seller, buyer)
+    for company, change in ((buyer, {"legal_name": "Renamed AS"}), (seller, {"vat_number": None})):
+        url = f"/v1/companies/{company['id']}"
+        etag = (await client.get(url)).headers["ETag"]
+        changed = await client.patch(url, json=change, headers={"If-Match": etag})
+        assert changed.status_code == 200, changed.text
+    credit = await client.post(f"/v1/invoices/{invoice['id']}/credit-notes", json={})
+    assert credit.status_code == 201, credit.text
+    assert credit.json()["buyer"] == invoice["buyer"]
+    assert credit.json()["seller"] == invoice["seller"]
