@@ -28,4 +28,6 @@ HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; ur
 # `klynge serve` applies migrations, then starts uvicorn (and the mail sender); pass
 # `--workers N` to scale. With several containers, run one more from this image with the
 # command `klynge worker` and set KLYNGE_RUN_WORKER_IN_API=false on the API containers.
+# Reminders of overdue invoices: run `klynge send-reminders` from this image once a day
+# (a scheduled job); the yearly fee run is `klynge fee-run --network … --year …` or the API.
 CMD ["klynge", "serve"]
