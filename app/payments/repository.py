@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
@@ -40,11 +40,12 @@ class PaymentRepository:
         by_reference = and_(
             Invoice.payment_reference.in_(references), Invoice.kind == InvoiceKind.INVOICE
         )
-        if seller_id is not None:
-            by_reference = and_(by_reference, Invoice.seller_id == seller_id)
+        # A bank file comes from one seller's account: with its seller named, an id or a
+        # reference of another seller's invoice matches nothing.
+        own = true() if seller_id is None else Invoice.seller_id == seller_id
         stmt = (
             select(Invoice)
-            .where(or_(Invoice.id.in_(ids), by_reference))
+            .where(or_(Invoice.id.in_(ids), by_reference), own)
             .order_by(Invoice.id)
             .with_for_update()
             .execution_options(populate_existing=True)

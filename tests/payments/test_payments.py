@@ -123,6 +123,15 @@ async def test_seller_id_picks_between_sellers_sharing_a_reference(
     )
     assert narrowed.status_code == 201, narrowed.text
     assert narrowed.json()["invoice_id"] == second["id"]
+    # Named by id, another seller's invoice matches nothing either.
+    other = await client.post(
+        "/v1/payments",
+        json=_payment(
+            first, "100.00", reference=None, invoice_id=first["id"], seller_id=second_seller["id"]
+        ),
+    )
+    assert_problem(other, 422, "payment_unmatched")
+    assert len(await _payments(client)) == 1
 
 
 async def test_refused_payments_write_nothing(client: httpx.AsyncClient) -> None:
