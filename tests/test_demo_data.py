@@ -183,3 +183,24 @@ async def test_demo_users_sign_in_and_see_what_their_role_allows(
     # Yara sits in all three closed GIC groups; Karlskrona's Marinteknik in none.
     assert await network_slugs("kari.nordmann@yara.example") == everything
     assert await network_slugs("anna.lindqvist@marinteknik.example") == public
+
+
+async def test_the_demo_bills_kfh_and_igt_networks_as_drafts(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    """This year's fee schedules read back through the API, and the fee run's drafts can
+    be issued: one per member company (partners do not pay)."""
+    async with create_sessionmaker(engine)() as session, session.begin():
+        await load_into(session)
+    schedules = (await client.get("/v1/fee-schedules")).json()["items"]
+    assert sorted((s["currency"], s["year"]) for s in schedules) == [
+        ("NOK", today().year),
+        ("SEK", today().year),
+    ]
+    drafts = (await client.get("/v1/invoices", params={"status": "draft", "limit": 50})).json()
+    members = [m for m in data.MEMBERSHIPS if m.network in {s.network for s in data.FEE_SCHEDULES}]
+    billed = [m for m in members if m.kind.value == "member"]
+    assert len(drafts["items"]) == len(billed)
+    issued = await client.post(f"/v1/invoices/{drafts['items'][0]['id']}/issue")
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["number"] == f"{today().year}-000001"

@@ -289,7 +289,7 @@ FEE_SCHEDULES = (
     DemoFeeSchedule(
         "industrigruppen-karlskrona", "SEK", "Administrativ avgift till KFH för Industrigruppen.",
         ({"description": "Administrativ avgift Industrigruppen", "vat_category": "S",
-          "vat_rate": "25.00", "amount": None,
+          "vat_rate": "25.00",
           "tiers": [{"min_employees": 0, "amount": "6000.00"},
                     {"min_employees": 250, "amount": "12000.00"},
                     {"min_employees": 1000, "amount": "20000.00"}]},),
@@ -297,6 +297,6 @@ FEE_SCHEDULES = (
     DemoFeeSchedule(
         "industriclusteret-grenland", "NOK", "Medlemskontingent IndustriClusteret Grenland.",
         ({"description": "Medlemskontingent", "vat_category": "S", "vat_rate": "25.00",
-          "amount": "15000.00", "tiers": None},),
+          "amount": "15000.00"},),
     ),
 )  # fmt: skip

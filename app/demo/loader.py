@@ -17,7 +17,9 @@ from app.db import create_engine, create_sessionmaker
 from app.demo import data
 from app.fee_runs.schemas import SkipReason
 from app.fee_runs.service import run_fee_run
+from app.fee_schedules.lines import stored_lines
 from app.fee_schedules.models import FeeSchedule
+from app.fee_schedules.schemas import FeeLineIn
 from app.invoices.models import Currency
 from app.meeting_plans.schemas import MeetingPlanCreate
 from app.meeting_plans.service import plan_year
@@ -234,7 +236,8 @@ class _Loader:
                     payment_terms_days=30,
                     invoice_text=item.invoice_text,
                     billable_kinds=["member"],
-                    lines=[dict(line) for line in item.lines],
+                    # Stored as the API stores them, checked by the same rules.
+                    lines=stored_lines([FeeLineIn.model_validate(line) for line in item.lines]),
                 )
             )
             await self.session.flush()
