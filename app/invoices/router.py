@@ -117,7 +117,7 @@ async def list_invoices(
 
 
 @router.get(
-    "/{invoice_id}",
+    "/{invoice_id:uuid}",
     response_model=InvoiceRead,
     summary="Get an invoice (JSON or PDF)",
     description="With its `ETag`. `Accept: application/pdf` answers the printable "
@@ -143,7 +143,7 @@ async def get_invoice(
 
 
 @router.patch(
-    "/{invoice_id}",
+    "/{invoice_id:uuid}",
     response_model=InvoiceRead,
     summary="Change a draft invoice",
     description="Requires `If-Match`. Drafts only (409 `invoice_not_draft`: correct an "
@@ -164,7 +164,7 @@ async def update_invoice(
 
 
 @router.delete(
-    "/{invoice_id}",
+    "/{invoice_id:uuid}",
     status_code=204,
     summary="Delete a draft invoice",
     description="Drafts only (409 `invoice_not_draft`): an issued invoice is part of the "
@@ -185,7 +185,7 @@ async def delete_invoice(
 
 
 @router.post(
-    "/{invoice_id}/issue",
+    "/{invoice_id:uuid}/issue",
     response_model=InvoiceRead,
     summary="Issue a draft invoice",
     description="Gives the draft the next number of its seller's series for the year "

@@ -271,3 +271,12 @@ async def test_documents_in_openapi(client: httpx.AsyncClient) -> None:
     assert "application/xml" in xml["200"]["content"]
     for responses in (pdf, xml):
         assert {"401", "403", "404", "409", "422", "500"} <= set(responses)
+
+
+async def test_documents_are_read_only(client: httpx.AsyncClient) -> None:
+    """`/v1/invoices/{id}.pdf` is not taken for an invoice id by PATCH or DELETE."""
+    url = f"/v1/invoices/{UNKNOWN_ID}.pdf"
+    for method in ("PATCH", "DELETE", "POST"):
+        response = await client.request(method, url)
+        assert response.status_code == 405, (method, response.text)
+        assert response.headers["allow"] == "GET"
