@@ -63,7 +63,7 @@ def stored_lines(lines: Sequence[FeeLineIn]) -> list[dict[str, Any]]:
             )
         if line.tiers is not None:
             _check_tiers(f"{field}.tiers", line.tiers)
-        rate, _reason = checked_vat(
+        rate, reason = checked_vat(
             field, line.vat_category, line.vat_rate, line.vat_exemption_reason
         )
         stored.append(
@@ -78,7 +78,7 @@ def stored_lines(lines: Sequence[FeeLineIn]) -> list[dict[str, Any]]:
                 ],
                 "vat_category": line.vat_category.value,
                 "vat_rate": f"{rate:.2f}",
-                "vat_exemption_reason": line.vat_exemption_reason,
+                "vat_exemption_reason": reason,
             }
         )
     return stored

@@ -16,13 +16,13 @@ categories on one invoice; issuing refuses that, app/invoices/issuing.py.)
 from decimal import Decimal
 from typing import Any
 
+from app.companies.models import Country
+from app.invoices.issuing import ACCOUNTING_CURRENCY
 from app.invoices.models import Invoice, InvoiceKind, VatCategory
 from app.invoices.money import VatGroup, round_money, totals
+from app.invoices.vat_rules import OUTSIDE_SCOPE_REASON
 
-# The currency a seller keeps its books and reports VAT in, by its country.
-ACCOUNTING_CURRENCY = {"NO": "NOK", "SE": "SEK"}
 # EN 16931 wants a reason for every E and O group (BR-E-10, BR-O-10).
-DEFAULT_OUTSIDE_SCOPE_REASON = "Not subject to VAT"
 OUTSIDE_SCOPE_REASON_CODE = "VATEX-EU-O"
 
 
@@ -68,7 +68,7 @@ def registered_vat_number(party: dict[str, Any]) -> str | None:
 
 
 def accounting_currency(invoice: Invoice) -> str:
-    return ACCOUNTING_CURRENCY.get(str(seller(invoice)["country"]), invoice.currency.value)
+    return ACCOUNTING_CURRENCY[Country(seller(invoice)["country"])].value
 
 
 def vat_in_accounting_currency(invoice: Invoice) -> Decimal | None:
@@ -93,9 +93,5 @@ def exemption_reason(group: VatGroup) -> str | None:
     if group.category is VatCategory.STANDARD:
         return None
     if group.category is VatCategory.OUTSIDE_SCOPE:
-        return group.exemption_reason or DEFAULT_OUTSIDE_SCOPE_REASON
+        return group.exemption_reason or OUTSIDE_SCOPE_REASON
     return group.exemption_reason
-
-
-def digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())

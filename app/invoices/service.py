@@ -23,11 +23,11 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidField, not_found
 from app.invoices import issuing
 from app.invoices.access import ensure_may_read_invoices
-from app.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, VatCategory
+from app.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 from app.invoices.money import ZERO, line_amount, totals
 from app.invoices.repository import InvoiceFilter, InvoiceRepository
 from app.invoices.schemas import MAX_LINE_AMOUNT, InvoiceCreate, InvoiceUpdate, LineIn
-from app.invoices.vat_rules import OUTSIDE_SCOPE_REASON, checked_vat
+from app.invoices.vat_rules import checked_vat
 from app.sellers.models import SellerSettings
 from app.sellers.service import ensure_association, seller_settings
 
@@ -110,8 +110,6 @@ def _lines(lines: Sequence[LineIn]) -> list[InvoiceLine]:
         rate, reason = checked_vat(
             field, line.vat_category, line.vat_rate, line.vat_exemption_reason
         )
-        if line.vat_category is VatCategory.OUTSIDE_SCOPE and reason is None:
-            reason = OUTSIDE_SCOPE_REASON
         amount = line_amount(line.quantity, line.unit_price)
         if amount > MAX_LINE_AMOUNT:
             raise InvalidField(

@@ -26,10 +26,12 @@ from typing import Any
 
 from lxml import etree
 
+from app.companies.models import Country
 from app.invoices import document_facts as facts
 from app.invoices.labels import payment_terms_note
 from app.invoices.models import Invoice, InvoiceLine, VatCategory
 from app.invoices.money import VatGroup, format_money
+from app.invoices.parties import ENDPOINT_SCHEME
 
 INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -39,7 +41,6 @@ CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poa
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 CREDIT_TRANSFER = "30"
 # ISO 6523 ICD of the legal registration number, by the party's country.
-LEGAL_SCHEME = {"NO": "0192", "SE": "0007"}
 
 
 class _Builder:
@@ -151,11 +152,9 @@ def _party(b: _Builder, role: etree._Element, invoice: Invoice, *, is_seller: bo
         _tax_scheme(b, party, "Godkänd för F-skatt", "TAX")
     legal = b.add(party, "cac:PartyLegalEntity")
     b.add(legal, "cbc:RegistrationName", str(data["name"]))
-    organisation_number = facts.digits(str(data["organisation_number"]))
-    if country in LEGAL_SCHEME:
-        b.add(legal, "cbc:CompanyID", organisation_number, schemeID=LEGAL_SCHEME[country])
-    else:
-        b.add(legal, "cbc:CompanyID", organisation_number)
+    # Stored as digits (app/companies/identifiers.py); the scheme is the country's register.
+    scheme = ENDPOINT_SCHEME[Country(country)]
+    b.add(legal, "cbc:CompanyID", str(data["organisation_number"]), schemeID=scheme)
     if data.get("email"):
         b.add(b.add(party, "cac:Contact"), "cbc:ElectronicMail", str(data["email"]))
 
@@ -173,7 +172,7 @@ def _payment(b: _Builder, invoice: Invoice) -> None:
     b.add(means, "cbc:PaymentMeansCode", CREDIT_TRANSFER)
     b.optional(means, "cbc:PaymentID", invoice.payment_reference)
     account = b.add(means, "cac:PayeeFinancialAccount")
-    b.add(account, "cbc:ID", facts.digits(str(seller["bank_account"])))
+    b.add(account, "cbc:ID", str(seller["bank_account"]))  # stored as digits
     if swedish:
         b.add(b.add(account, "cac:FinancialInstitutionBranch"), "cbc:ID", "SE:BANKGIRO")
     if seller.get("iban"):

@@ -23,7 +23,8 @@ def checked_vat(
     """The line's VAT rate and exemption reason after its category's rules.
 
     S: a rate above zero (25.00 when left out) and no reason. E: rate 0 and a reason
-    (the invoice must say why). O: rate 0. `field` is the line's path in the body.
+    (the invoice must say why). O: rate 0, and a reason by default (EN 16931 BR-O-10).
+    `field` is the line's path in the body.
     """
     if category is VatCategory.STANDARD:
         rate = STANDARD_RATE if rate is None else rate
@@ -52,4 +53,6 @@ def checked_vat(
             "An exempt (E) line needs `vat_exemption_reason`: the invoice must say why.",
             code="vat_exemption_reason_required",
         )
+    if category is VatCategory.OUTSIDE_SCOPE and exemption_reason is None:
+        exemption_reason = OUTSIDE_SCOPE_REASON
     return ZERO_RATE, exemption_reason

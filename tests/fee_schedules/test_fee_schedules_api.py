@@ -323,3 +323,15 @@ async def test_only_the_secretariat(client: httpx.AsyncClient, application: Fast
         assert_problem(refused, 403, "read_only_credentials")
     stored = await _stored(client)
     assert [(row["year"], row["invoice_text"]) for row in stored] == [(2026, "Kontingent 2026")]
+
+
+async def test_an_outside_scope_line_says_why_as_invoices_do(client: httpx.AsyncClient) -> None:
+    """EN 16931 BR-O-10: the same default reason as an invoice line of category O."""
+    network_id = await _network(client)
+    body = schedule_body(
+        network_id, lines=[{"description": "Kontingent", "amount": "500", "vat_category": "O"}]
+    )
+    created = await client.post(URL, json=body)
+    assert created.status_code == 201, created.text
+    line = created.json()["lines"][0]
+    assert (line["vat_rate"], line["vat_exemption_reason"]) == ("0.00", "Outside the scope of VAT")

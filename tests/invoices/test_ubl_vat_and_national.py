@@ -120,7 +120,7 @@ def test_br_o_10_outside_scope_reason() -> None:
     result = Doc(outside_scope())
     category = f"{SUBTOTALS}/cac:TaxCategory[cbc:ID='O']"
     assert result.text(f"{category}/cbc:TaxExemptionReasonCode") == "VATEX-EU-O"
-    assert result.text(f"{category}/cbc:TaxExemptionReason") == "Not subject to VAT"
+    assert result.text(f"{category}/cbc:TaxExemptionReason") == "Outside the scope of VAT"
 
 
 # -- identifiers and national rules -----------------------------------------------
