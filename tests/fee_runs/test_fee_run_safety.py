@@ -252,3 +252,27 @@ async def test_outside_scope_lines_stand_alone(fees: Fees) -> None:
     response = await fees.client.post("/v1/fee-schedules", json=body)
     assert_problem(response, 422, "vat_categories_mixed")
     assert (await fetch(fees.client, "/v1/fee-schedules"))["items"] == []
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+async def test_progress_is_told_chunk_by_chunk_up_to_the_whole(
+    fees: Fees, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, dry_run: bool
+) -> None:
+    """What `klynge fee-run`'s progress bar is fed: after each chunk of invoices, the
+    number done and the total, rising to (total, total)."""
+    monkeypatch.setattr("app.fee_runs.service.CHUNK_SIZE", 2)
+    await fees.schedule()
+    for _ in range(5):
+        await fees.member()
+    told: list[tuple[int, int]] = []
+    async with create_sessionmaker(engine)() as session, session.begin():
+        summary = await run_fee_run(
+            session,
+            Caller.system(),
+            uuid.UUID(fees.network_id),
+            YEAR,
+            dry_run=dry_run,
+            on_progress=lambda done, total: told.append((done, total)),
+        )
+    assert summary.created_count == 5
+    assert told == ([(5, 5)] if dry_run else [(2, 5), (4, 5), (5, 5)])

@@ -248,3 +248,22 @@ async def test_money_for_a_wholly_credited_invoice_is_a_refund_not_a_payment(
         "1250.00",
     )
     assert after["paid_on"] is None
+
+
+async def test_a_mod11_seller_is_paid_by_its_kid(client: httpx.AsyncClient) -> None:
+    seller = await create_seller(client, settings={"kid_algorithm": "mod11"})
+    invoice = await create_issued(client, seller, await create_buyer(client))
+    # 2026000001-style digits with the MOD11 check digit, not the Luhn one.
+    digits = invoice["number"].replace("-", "")
+    assert invoice["payment_reference"] == digits + _mod11(digits)
+    response = await client.post("/v1/payments", json=_payment(invoice, "1250.00"))
+    assert response.status_code == 201, response.text
+    assert response.json()["invoice"]["status"] == "paid"
+
+
+def _mod11(digits: str) -> str:
+    """Weights 2, 3, 4, 5, 6, 7 from the right; 11 → 0, 10 → "-" (written out here so the
+    test does not trust the module it checks)."""
+    total = sum(int(d) * (2 + i % 6) for i, d in enumerate(reversed(digits)))
+    check = 11 - total % 11
+    return {11: "0", 10: "-"}.get(check, str(check))
