@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import app.models  # noqa: F401 - every table on Base.metadata
 from app import migrate
 from app.auth.models import ApiKeyScope
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.db import Base
 from app.invoices.models import Invoice
 from app.main import create_app
@@ -105,6 +105,15 @@ async def client(anonymous_client: httpx.AsyncClient, application: FastAPI) -> h
         await api_key_headers(application.state.engine, ApiKeyScope.WRITE)
     )
     return anonymous_client
+
+
+@pytest.fixture
+def command_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`klynge` commands read the database URL from the environment, like in production."""
+    monkeypatch.setenv("KLYNGE_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture

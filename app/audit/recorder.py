@@ -21,6 +21,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import event, inspect
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import (
     ColumnProperty,
     InstanceState,
@@ -46,6 +47,17 @@ MASK = "***"
 NOISE_COLUMNS = frozenset({"updated_at", "version"})
 
 SYSTEM_ACTOR = "system"
+
+
+def attribute_changes_to(session: Session | AsyncSession, caller: Caller) -> Caller:
+    """Whom the audit trail names for the changes this session makes."""
+    session.info["caller"] = caller
+    return caller
+
+
+def act_as_system(session: Session | AsyncSession) -> Caller:
+    """The CLI's and the demo loader's actor: the system."""
+    return attribute_changes_to(session, Caller.system())
 
 
 def json_safe(value: Any) -> Any:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api.caller import Caller, Role
 from app.api.periods import covers
 from app.api.session import SessionDep
+from app.audit.recorder import attribute_changes_to
 from app.auth.credentials import API_KEY_PREFIX, read_access_token, secret_matches, split_api_key
 from app.auth.models import ApiKey, ApiKeyScope, NetworkCoordinator, SignInSession, User
 from app.auth.policy import ensure
@@ -199,9 +200,7 @@ async def resolve_caller(
         caller, sign_in_id = await _user_caller(session, request.app.state.settings, token)
         # Sign-out ends the session this token belongs to; `Caller` does not carry it.
         request.state.sign_in_session_id = sign_in_id
-    # The audit trail reads the actor from the session (app/audit/recorder.py).
-    session.info["caller"] = caller
-    return caller
+    return attribute_changes_to(session, caller)
 
 
 async def current_caller(

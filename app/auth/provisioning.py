@@ -6,20 +6,11 @@ made by `system`, and the same services as the API check the same rules.
 
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.api.caller import Caller
+from app.audit.recorder import act_as_system
 from app.auth import api_keys, users
 from app.auth.models import ApiKey, ApiKeyScope, User
 from app.auth.schemas import UserCreate
 from app.db import create_engine, create_sessionmaker, utcnow
-
-
-def _as_system(session: AsyncSession) -> Caller:
-    caller = Caller.system()
-    # The audit trail reads the actor from the session (app/audit/recorder.py).
-    session.info["caller"] = caller
-    return caller
 
 
 async def create_admin(database_url: str, email: str, password: str) -> User:
@@ -28,7 +19,7 @@ async def create_admin(database_url: str, email: str, password: str) -> User:
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            return await users.create_user(session, _as_system(session), data)
+            return await users.create_user(session, act_as_system(session), data)
     finally:
         await engine.dispose()
 
@@ -41,7 +32,7 @@ async def create_api_key(
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            caller = _as_system(session)
+            caller = act_as_system(session)
             return await api_keys.create_api_key(session, caller, name, scopes, expires_at)
     finally:
         await engine.dispose()

@@ -28,7 +28,7 @@ from app.clock import today
 from app.credit_notes.schemas import CreditLineIn, CreditNoteCreate
 from app.errors import Conflict, InvalidField, not_found
 from app.invoices import balance, issuing
-from app.invoices.access import ensure_may_read_invoices, invoice_visible
+from app.invoices.access import ensure_invoice_visible
 from app.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 from app.invoices.money import line_amount, totals
 from app.invoices.repository import InvoiceRepository
@@ -162,12 +162,7 @@ async def list_credit_notes(
     session: AsyncSession, caller: Caller, invoice_id: uuid.UUID
 ) -> list[Invoice]:
     """The invoice's credit notes, oldest first; 404 when the invoice is hidden."""
-    ensure_may_read_invoices(caller)
-    visible = await session.scalar(
-        select(Invoice.id).where(Invoice.id == invoice_id, invoice_visible(caller))
-    )
-    if visible is None:
-        raise not_found("invoice")
+    await ensure_invoice_visible(session, caller, invoice_id)
     stmt = (
         select(Invoice)
         .where(Invoice.credited_invoice_id == invoice_id)

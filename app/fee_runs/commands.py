@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.api.caller import Caller
+from app.audit.recorder import act_as_system
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import KlyngeError
@@ -54,9 +54,7 @@ async def fee_run(
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            caller = Caller.system()
-            # The audit trail reads the actor from the session (app/audit/recorder.py).
-            session.info["caller"] = caller
+            caller = act_as_system(session)
             network_id = await resolve_network(session, network)
             return await run_fee_run(
                 session, caller, network_id, year, dry_run=dry_run, on_progress=on_progress

@@ -76,10 +76,6 @@ def parse_lines(stored: Iterable[dict[str, Any]]) -> tuple[FeeLine, ...]:
     return tuple(FeeLine.of(line) for line in stored)
 
 
-def needs_employees(lines: Sequence[FeeLine]) -> bool:
-    return any(line.tiers is not None for line in lines)
-
-
 @dataclass(frozen=True, slots=True)
 class BilledPeriod:
     """The whole months of `year` a membership is billed for."""

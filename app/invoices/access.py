@@ -5,10 +5,14 @@ Fees are the secretariat's business: every change (drafts, issuing, payments, cr
 notes, reminders, fee schedules and runs) is for admins alone (`ensure_admin`).
 """
 
-from sqlalchemy import ColumnElement, false, true
+import uuid
+
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller, Role
 from app.auth.policy import refusal
+from app.errors import not_found
 from app.invoices.models import Invoice, InvoiceStatus
 
 
@@ -29,3 +33,16 @@ def invoice_visible(caller: Caller) -> ColumnElement[bool]:
             Invoice.status != InvoiceStatus.DRAFT
         )
     return false()
+
+
+async def ensure_invoice_visible(
+    session: AsyncSession, caller: Caller, invoice_id: uuid.UUID
+) -> None:
+    """For reads of what hangs off an invoice (credit notes, reminders): 401/403 as for
+    invoices, 404 `invoice_not_found` when the invoice is unknown or hidden."""
+    ensure_may_read_invoices(caller)
+    visible = await session.scalar(
+        select(Invoice.id).where(Invoice.id == invoice_id, invoice_visible(caller))
+    )
+    if visible is None:
+        raise not_found("invoice")

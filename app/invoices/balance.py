@@ -51,11 +51,6 @@ def settle(invoice: Invoice, *, paid_on: date | None = None) -> None:
         invoice.status = InvoiceStatus.ISSUED
 
 
-def is_open(invoice: Invoice) -> bool:
-    """Issued, not settled: something is still due."""
-    return invoice.status in OPEN_STATUSES
-
-
 OPEN_STATUSES = (
     InvoiceStatus.ISSUED,
     InvoiceStatus.PARTIALLY_PAID,

@@ -38,7 +38,6 @@ class InvoiceFilter:
     statuses: Collection[InvoiceStatus] = ()
     kind: InvoiceKind | None = None
     buyer_id: uuid.UUID | None = None
-    seller_id: uuid.UUID | None = None
     network_id: uuid.UUID | None = None
     fee_year: int | None = None
     overdue_on: date | None = None  # open and due before this day
@@ -88,8 +87,6 @@ class InvoiceRepository:
             stmt = stmt.where(Invoice.kind == where.kind)
         if where.buyer_id is not None:
             stmt = stmt.where(Invoice.buyer_id == where.buyer_id)
-        if where.seller_id is not None:
-            stmt = stmt.where(Invoice.seller_id == where.seller_id)
         if where.network_id is not None:
             stmt = stmt.where(Invoice.network_id == where.network_id)
         if where.fee_year is not None:

@@ -24,7 +24,7 @@ from app.errors import Conflict, InvalidField, not_found
 from app.invoices import issuing
 from app.invoices.access import ensure_may_read_invoices
 from app.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
-from app.invoices.money import ZERO, line_amount, totals
+from app.invoices.money import line_amount, totals
 from app.invoices.repository import InvoiceFilter, InvoiceRepository
 from app.invoices.schemas import MAX_LINE_AMOUNT, InvoiceCreate, InvoiceUpdate, LineIn
 from app.invoices.vat_rules import checked_vat
@@ -56,11 +56,9 @@ async def invoice_to_change(
     first (before anything is looked up), then 404. Called before the router checks
     `If-Match`, so the check reads the locked, current version."""
     ensure_admin(caller)
-    repository = InvoiceRepository(session)
-    if await repository.get(caller, invoice_id) is None:
-        raise not_found("invoice")
-    invoice = await repository.lock(invoice_id)
-    if invoice is None:  # deleted between the read and the lock
+    # An admin sees every invoice: the locking read is the only one.
+    invoice = await InvoiceRepository(session).lock(invoice_id)
+    if invoice is None:
         raise not_found("invoice")
     return invoice
 
@@ -171,10 +169,6 @@ async def create_invoice(session: AsyncSession, caller: Caller, data: InvoiceCre
         buyer_reference=data.buyer_reference,
         note=data.note,
         vat_exchange_rate=data.vat_exchange_rate,
-        amount_paid=ZERO,
-        amount_credited=ZERO,
-        reminder_level=0,
-        reminder_fees=ZERO,
         lines=_lines(data.lines),
     )
     _set_totals(invoice)

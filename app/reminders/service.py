@@ -30,9 +30,8 @@ from app.api.caller import Caller
 from app.auth.policy import ensure_admin
 from app.clock import today
 from app.db import dialect_insert, utcnow
-from app.errors import not_found
 from app.invoices import balance
-from app.invoices.access import ensure_may_read_invoices, invoice_visible
+from app.invoices.access import ensure_invoice_visible
 from app.invoices.models import MONEY, Invoice, InvoiceKind
 from app.invoices.money import ZERO
 from app.mail.outbox import OutgoingMail, enqueue_many
@@ -207,21 +206,22 @@ async def run_reminders(
     if not dry_run:
         inserted = await _record(session, sendable, day, pay_by)
         sendable = [item for item in sendable if item.invoice.id in inserted]
-        mails = []
-        for item in sendable:
-            facts = _facts(item, pay_by)
-            mails.append(
+    stated = [(item, _facts(item, pay_by)) for item in sendable]
+    if not dry_run:
+        await enqueue_many(
+            session,
+            [
                 OutgoingMail(
                     recipient=item.email or "",
                     subject=messages.subject(facts),
                     body_text=messages.body(facts),
                     dedupe_key=f"invoice-reminder:{item.invoice.id}:{item.level}",
                 )
-            )
-        await enqueue_many(session, mails)
+                for item, facts in stated
+            ],
+        )
     reminded = []
-    for item in sendable:
-        facts = _facts(item, pay_by)
+    for item, facts in stated:
         reminded.append(
             Reminded(
                 invoice_id=item.invoice.id,
@@ -249,11 +249,6 @@ async def list_reminders(
     session: AsyncSession, caller: Caller, invoice_id: uuid.UUID
 ) -> list[Reminder]:
     """The invoice's reminders by level; 404 when the invoice is hidden."""
-    ensure_may_read_invoices(caller)
-    visible = await session.scalar(
-        select(Invoice.id).where(Invoice.id == invoice_id, invoice_visible(caller))
-    )
-    if visible is None:
-        raise not_found("invoice")
+    await ensure_invoice_visible(session, caller, invoice_id)
     stmt = select(Reminder).where(Reminder.invoice_id == invoice_id).order_by(Reminder.level)
     return list((await session.scalars(stmt)).all())

@@ -1,14 +1,12 @@
 """`klynge fee-run`: the same run from the command line, as the system."""
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.config import get_settings
 from tests.factories import create_network
 from tests.fee_runs.conftest import YEAR, Fees
 from tests.helpers import fetch
@@ -16,21 +14,12 @@ from tests.helpers import fetch
 runner = CliRunner()
 
 
-@pytest.fixture
-def settings_from(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The command reads the test database's URL from the environment, as in production."""
-    monkeypatch.setenv("KLYNGE_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
 async def _invoke(*args: str) -> Result:
     # The command runs its own event loop: give it a thread of its own.
     return await asyncio.to_thread(lambda: runner.invoke(cli, ["fee-run", *args]))
 
 
-@pytest.mark.usefixtures("settings_from")
+@pytest.mark.usefixtures("command_database")
 async def test_dry_run_then_run_then_rerun_by_slug(fees: Fees) -> None:
     await fees.schedule()
     await fees.member()
@@ -56,7 +45,7 @@ async def test_dry_run_then_run_then_rerun_by_slug(fees: Fees) -> None:
     assert "already_invoiced: 2" in again.output
 
 
-@pytest.mark.usefixtures("settings_from")
+@pytest.mark.usefixtures("command_database")
 async def test_refusals_exit_1_and_write_nothing(fees: Fees) -> None:
     missing = await _invoke("--network", fees.network_id, "--year", str(YEAR))
     assert missing.exit_code == 1
