@@ -211,9 +211,7 @@ async def delete_invoice(session: AsyncSession, invoice: Invoice) -> None:
 
 async def issue_invoice(session: AsyncSession, invoice: Invoice) -> Invoice:
     """Number and freeze a locked draft from `invoice_to_change` (409 with the rule's code
-    when it may not be issued; nothing is written then)."""
-    if invoice.status is not InvoiceStatus.DRAFT:
-        raise _not_draft(invoice)
+    when it may not be issued, a non-draft included; nothing is written then)."""
     seller = await session.get_one(Organisation, invoice.seller_id)
     buyer = await session.get_one(Organisation, invoice.buyer_id)
     settings = await _settings(session, seller)

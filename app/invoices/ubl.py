@@ -180,7 +180,7 @@ def _payment(b: _Builder, invoice: Invoice) -> None:
         b.add(abroad, "cbc:PaymentMeansCode", CREDIT_TRANSFER)
         b.optional(abroad, "cbc:PaymentID", invoice.payment_reference)
         iban_account = b.add(abroad, "cac:PayeeFinancialAccount")
-        b.add(iban_account, "cbc:ID", str(seller["iban"]).replace(" ", ""))
+        b.add(iban_account, "cbc:ID", str(seller["iban"]))
         if seller.get("bic"):
             branch = b.add(iban_account, "cac:FinancialInstitutionBranch")
             b.add(branch, "cbc:ID", str(seller["bic"]))

@@ -118,6 +118,20 @@ async def _candidates(
     return {invoice.id: invoice for invoice in invoices}, by_reference
 
 
+def _match(
+    entry: BankFilePayment,
+    by_id: dict[uuid.UUID, Invoice],
+    by_reference: dict[str, list[Invoice]],
+) -> Match:
+    return match_payment(
+        invoice_id=entry.invoice_id,
+        reference=entry.reference,
+        currency=entry.currency,
+        by_id=by_id,
+        by_reference=by_reference,
+    )
+
+
 async def record_payment(
     session: AsyncSession, caller: Caller, body: PaymentCreate
 ) -> tuple[Payment, Invoice]:
@@ -125,13 +139,7 @@ async def record_payment(
     repository = PaymentRepository(session)
     entry = BankFilePayment.model_validate(body.model_dump(exclude={"seller_id"}))
     by_id, by_reference = await _candidates(repository, [entry], body.seller_id)
-    match = match_payment(
-        invoice_id=entry.invoice_id,
-        reference=entry.reference,
-        currency=entry.currency,
-        by_id=by_id,
-        by_reference=by_reference,
-    )
+    match = _match(entry, by_id, by_reference)
     if match.reason is not None or match.invoice is None:
         raise _refusal(match)
     if entry.bank_transaction_id is not None and await repository.recorded_transactions(
@@ -161,13 +169,7 @@ async def record_bank_file(session: AsyncSession, caller: Caller, body: BankFile
                 )
                 continue
             seen.add(entry.bank_transaction_id)
-        match = match_payment(
-            invoice_id=entry.invoice_id,
-            reference=entry.reference,
-            currency=entry.currency,
-            by_id=by_id,
-            by_reference=by_reference,
-        )
+        match = _match(entry, by_id, by_reference)
         if match.reason is not None or match.invoice is None:
             result.unmatched.append(
                 UnmatchedLine(

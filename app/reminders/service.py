@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, select, update
+from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
@@ -43,9 +43,6 @@ from app.sellers.models import SellerSettings
 # The new date to pay by that a reminder states: two weeks from the run.
 PAY_BY_DAYS = 14
 # What a seller without settings gets (the SellerSettings column defaults).
-DEFAULT_FIRST_AFTER_DAYS = 14
-DEFAULT_NEXT_AFTER_DAYS = 14
-DEFAULT_LEVELS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +57,14 @@ _CHUNK = 1000
 
 
 def _next_level_due(
-    invoice: Invoice, settings: SellerSettings | None, last_sent_on: date | None, as_of: date
+    invoice: Invoice, settings: SellerSettings, last_sent_on: date | None, as_of: date
 ) -> bool:
     level = invoice.reminder_level + 1
     if level == 1 or last_sent_on is None:
-        after = settings.first_reminder_after_days if settings else DEFAULT_FIRST_AFTER_DAYS
+        after = settings.first_reminder_after_days
         start = invoice.due_date
     else:
-        after = settings.next_reminder_after_days if settings else DEFAULT_NEXT_AFTER_DAYS
+        after = settings.next_reminder_after_days
         start = last_sent_on
     return start is not None and as_of >= start + timedelta(days=after)
 
@@ -84,14 +81,16 @@ async def _due_reminders(session: AsyncSession, as_of: date, *, lock: bool) -> l
     last = Reminder
     stmt = (
         select(Invoice, SellerSettings, last.sent_on)
-        .outerjoin(SellerSettings, SellerSettings.organisation_id == Invoice.seller_id)
+        # Every issued invoice has a seller with settings: issuing needs them, and an
+        # organisation with invoices cannot be deleted.
+        .join(SellerSettings, SellerSettings.organisation_id == Invoice.seller_id)
         .outerjoin(last, and_(last.invoice_id == Invoice.id, last.level == Invoice.reminder_level))
         .where(
             Invoice.kind == InvoiceKind.INVOICE,
             Invoice.status.in_(balance.OPEN_STATUSES),
             Invoice.due_date < as_of,
             Invoice.payable_amount - Invoice.amount_credited - Invoice.amount_paid > ZERO,
-            Invoice.reminder_level < func.coalesce(SellerSettings.reminder_levels, DEFAULT_LEVELS),
+            Invoice.reminder_level < SellerSettings.reminder_levels,
         )
         .order_by(Invoice.due_date, Invoice.id)
     )
@@ -101,7 +100,7 @@ async def _due_reminders(session: AsyncSession, as_of: date, *, lock: bool) -> l
     for invoice, settings, last_sent_on in (await session.execute(stmt)).all():
         if not _next_level_due(invoice, settings, last_sent_on, as_of):
             continue
-        fee = (settings.reminder_fee if settings else None) or ZERO
+        fee = settings.reminder_fee or ZERO
         email = (invoice.buyer_party or {}).get("email")
         due.append(_Due(invoice, invoice.reminder_level + 1, fee, email or None))
     return due
