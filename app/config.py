@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.db import DatabaseTimeouts
+
 # Time allowed for recording one outbox message's outcome, on top of its SMTP deadline.
 MAIL_RECORD_SECONDS = 5.0
 
@@ -27,6 +29,13 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./klynge.db"
     database_pool_size: int = Field(default=10, ge=1)
     database_echo: bool = False
+    # Give up on PostgreSQL after this long and answer 503 (see DatabaseTimeouts).
+    database_connect_timeout_seconds: float = Field(default=DatabaseTimeouts.connect, gt=0)
+    database_statement_timeout_seconds: float = Field(default=DatabaseTimeouts.statement, gt=0)
+    database_command_timeout_seconds: float = Field(default=DatabaseTimeouts.command, gt=0)
+    database_pool_timeout_seconds: float = Field(default=DatabaseTimeouts.pool, gt=0)
+    # /health/ready answers 503 when the database has not answered within this.
+    health_timeout_seconds: float = Field(default=2, gt=0)
 
     # Idempotency keys are kept at least this long; the issue asks for 24 hours minimum.
     idempotency_key_ttl_hours: int = Field(default=24, ge=24)
@@ -95,6 +104,26 @@ class Settings(BaseSettings):
         if self.environment == "production" and (secret == _DEVELOPMENT_SECRET or len(secret) < 32):
             raise ValueError(
                 "KLYNGE_JWT_SECRET must be set to a random value of 32+ characters in production"
+            )
+        return self
+
+    @property
+    def database_timeouts(self) -> DatabaseTimeouts:
+        return DatabaseTimeouts(
+            connect=self.database_connect_timeout_seconds,
+            statement=self.database_statement_timeout_seconds,
+            command=self.database_command_timeout_seconds,
+            pool=self.database_pool_timeout_seconds,
+        )
+
+    @model_validator(mode="after")
+    def _client_outwaits_the_server(self) -> "Settings":
+        # The server's statement_timeout cancels a slow statement with a clear error; a
+        # client limit below it would cut the connection first and lose that error.
+        if self.database_command_timeout_seconds <= self.database_statement_timeout_seconds:
+            raise ValueError(
+                "KLYNGE_DATABASE_COMMAND_TIMEOUT_SECONDS must exceed "
+                "KLYNGE_DATABASE_STATEMENT_TIMEOUT_SECONDS"
             )
         return self
 

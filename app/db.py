@@ -5,6 +5,7 @@ doubles as the ETag and guards concurrent updates (SQLAlchemy's version_id_col).
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -151,14 +152,53 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+@dataclass(frozen=True)  # no slots: Settings reads the defaults off the class
+class DatabaseTimeouts:
+    """How long Klynge waits on PostgreSQL before it gives up and answers 503.
+
+    Without them a frozen database (a network partition) holds every request for as long
+    as it lasts. `statement` is PostgreSQL's own `statement_timeout` (the server cancels a
+    slow statement cleanly); `command` is the client's limit on any one round trip, which
+    also covers a server that no longer answers at all, so it is the longer of the two.
+    """
+
+    connect: float = 5.0
+    statement: float = 15.0
+    command: float = 20.0
+    # Waiting for a free pooled connection when every one is busy.
+    pool: float = 10.0
+
+
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    echo: bool = False,
+    timeouts: DatabaseTimeouts | None = None,
+) -> AsyncEngine:
+    # hide_parameters: a database error's message (logged, and in tracebacks) would
+    # otherwise carry the statement's bound values: password hashes, e-mail addresses,
+    # names. The statement text is kept; the values never reach a log.
     if is_sqlite(url):
         # aiosqlite runs each connection in its own thread; pooling them buys little
         # and ties them to one event loop, which breaks the CLI and test clients.
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        engine = create_async_engine(url, echo=echo, poolclass=NullPool, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True)
+    timeouts = timeouts or DatabaseTimeouts()
+    return create_async_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_size=pool_size,
+        pool_timeout=timeouts.pool,
+        pool_pre_ping=True,
+        connect_args={
+            "timeout": timeouts.connect,
+            "command_timeout": timeouts.command,
+            "server_settings": {"statement_timeout": str(int(timeouts.statement * 1000))},
+        },
+    )
 
 
 def create_sessionmaker(

@@ -64,19 +64,46 @@ def _redact_access_log() -> None:
         access.addFilter(RedactFeedTokens())
 
 
+# Standard-library records that no logger of their own handles end here (stderr).
+_STDLIB_HANDLER = logging.StreamHandler()
+
+
 def configure_logging(level: str, json_lines: bool) -> None:
+    """structlog for our own lines, and the same renderer for every standard-library
+    logger (uvicorn's error and access logs, SQLAlchemy's echo): with JSON on, every line
+    the process writes is one JSON object, request id included while a request runs."""
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json_lines else structlog.dev.ConsoleRenderer()
     )
+    shared: list[structlog.typing.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+    ]
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
+        processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        cache_logger_on_first_use=True,
+        # Not cached: a logger first used before the last configure_logging (an app
+        # built earlier in the same process, as tests do) would keep the old renderer,
+        # and the sys.stdout of that moment (whoever captures the output later).
+        cache_logger_on_first_use=False,
     )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    )
+    _STDLIB_HANDLER.setFormatter(formatter)
+    root = logging.getLogger()
+    if _STDLIB_HANDLER not in root.handlers:
+        root.addHandler(_STDLIB_HANDLER)
+    root.setLevel(level.upper())
+    # uvicorn's loggers bring their own handlers (its log config, applied before the app
+    # is built) and do not propagate: they keep their streams and take our formatter.
+    for name in ("uvicorn", "uvicorn.error", ACCESS_LOGGER):
+        for handler in logging.getLogger(name).handlers:
+            handler.setFormatter(formatter)
+    # aiosqlite logs every call with its arguments at DEBUG: the bound values this
+    # service never logs. It stays at WARNING whatever KLYNGE_LOG_LEVEL says.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
     _redact_access_log()

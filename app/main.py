@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.agenda.router import router as agenda_router
 from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
+from app.api.request_context import RequestContextMiddleware
 from app.audit import recorder
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
@@ -54,7 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
     engine = create_engine(
-        settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        echo=settings.database_echo,
+        timeouts=settings.database_timeouts,
     )
 
     @asynccontextmanager
@@ -79,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.read_sessionmaker = create_sessionmaker(engine, writes=False)
+    # Inside CORS, so that even a 500 or 503 carries the CORS headers a browser needs.
+    app.add_middleware(RequestContextMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -94,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "RateLimit",
                 "RateLimit-Policy",
                 "Idempotency-Replayed",
+                "X-Request-ID",
             ],
         )
     install_problem_handlers(app)

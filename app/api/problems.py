@@ -12,7 +12,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -41,6 +41,10 @@ class Problem(BaseModel):
     code: str = Field(description="Stable machine-readable error code.", examples=["not_found"])
     errors: list[FieldError] | None = Field(
         default=None, description="For validation problems: one entry per offending field."
+    )
+    request_id: str | None = Field(
+        default=None,
+        description="For 500: the request's id (also in `X-Request-ID`), which its log line names.",
     )
 
 
@@ -207,19 +211,27 @@ async def _on_stale_data(request: Request, _exc: Exception) -> Response:
     )
 
 
-async def _on_operational_error(request: Request, exc: Exception) -> Response:
-    log.error("database_unavailable", path=_logged_path(request), error=str(exc))
+# Long enough for a restart's first seconds, short enough that clients come back soon.
+RETRY_AFTER_SECONDS = 2
+
+
+def database_unavailable_response(detail: str = "Try again shortly.") -> Response:
+    """503 for every form of "the database is unreachable" (app/database_outage.py)."""
     return problem_response(
-        problem_document(503, "Service unavailable", "database_unavailable", "Try again shortly."),
-        headers={"Retry-After": "1"},
+        problem_document(503, "Service unavailable", "database_unavailable", detail),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled_error", path=_logged_path(request), method=request.method)
+def internal_error_response(request_id: str) -> Response:
+    """500 for an error no handler took; the request id finds its log line."""
     return problem_response(
         problem_document(
-            500, "Internal server error", "internal_error", "An unexpected error occurred."
+            500,
+            "Internal server error",
+            "internal_error",
+            f"An unexpected error occurred; quote request id {request_id} when reporting it.",
+            request_id=request_id,
         )
     )
 
@@ -230,5 +242,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
     app.add_exception_handler(StaleDataError, _on_stale_data)
-    app.add_exception_handler(OperationalError, _on_operational_error)
-    app.add_exception_handler(Exception, _on_unexpected)
+    # Database outages and unexpected errors are answered by RequestContextMiddleware
+    # (app/api/request_context.py): a handler for Exception here would run inside
+    # Starlette's ServerErrorMiddleware, which re-raises and so closes the connection.

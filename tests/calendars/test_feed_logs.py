@@ -58,7 +58,7 @@ async def test_feed_tokens_stay_out_of_the_logs_when_reading_fails(
 
     # The handlers that log the request's path: the database down, and a bug.
     async def unavailable(*_args: Any, **_kwargs: Any) -> bytes:
-        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError(111, "Connect call failed"))
 
     async def broken(*_args: Any, **_kwargs: Any) -> bytes:
         raise RuntimeError("a bug")
