@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
 from app.api.schemas import PatchModel
 from app.api.types import Email
+from app.codelists.fields import CountryCode, PeppolEndpointId
 from app.companies.models import Country, Language, OrganisationKind
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -13,11 +14,6 @@ NaceCode = Annotated[
     str,
     StringConstraints(pattern=r"^\d{2}(\.\d{1,3})?$"),
     Field(description="NACE / SN2007 / SNI code, e.g. `20.150`.", examples=["20.150"]),
-]
-PeppolEndpointId = Annotated[
-    str,
-    StringConstraints(pattern=r"^\d{4}:[A-Za-z0-9]{1,45}$"),
-    Field(description="`scheme:identifier`, e.g. `0192:923609016`.", examples=["0192:923609016"]),
 ]
 
 
@@ -30,9 +26,7 @@ class Address(BaseModel):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
     ]
     city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = Field(
-        description="ISO 3166-1 alpha-2.", examples=["NO"]
-    )
+    country: CountryCode
 
 
 class _CompanyFields(BaseModel):
