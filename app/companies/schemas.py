@@ -29,6 +29,17 @@ class Address(BaseModel):
     country: CountryCode
 
 
+class AddressRead(BaseModel):
+    """An address as stored: answers check nothing, so a row stored before the code lists
+    were checked is still shown (and can be corrected) rather than failing the read."""
+
+    line1: str
+    line2: str | None = None
+    postal_code: str
+    city: str
+    country: str = Field(description="ISO 3166-1 alpha-2.", examples=["NO"])
+
+
 class _CompanyFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -112,9 +123,9 @@ class CompanyRead(BaseModel):
     country: Country
     organisation_number: str
     vat_number: str | None
-    visiting_address: Address | None
-    postal_address: Address | None
-    invoice_address: Address | None
+    visiting_address: AddressRead | None
+    postal_address: AddressRead | None
+    invoice_address: AddressRead | None
     invoice_email: str | None
     peppol_endpoint_id: str | None
     nace_code: str | None

@@ -49,3 +49,24 @@ async def test_issue_refuses_a_stored_value_peppol_refuses(
     assert_problem(response, 409, code)
     stored = await fetch(client, f"/v1/invoices/{draft['id']}")
     assert (stored["status"], stored["number"], stored["seller"]) == ("draft", None, None)
+
+
+async def test_a_stored_value_peppol_refuses_is_still_shown(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """Reading checks nothing: the organisation is shown as stored, so it can be corrected."""
+    company = await create_buyer(client)
+    bad = {**address(), "line2": None, "country": "XX"}
+    await _store(
+        engine, Organisation, Organisation.id == uuid.UUID(company["id"]), postal_address=bad
+    )
+    assert (await fetch(client, f"/v1/companies/{company['id']}"))["postal_address"] == bad
+    listed = await fetch(client, "/v1/companies")
+    assert [item["postal_address"] for item in listed["items"]] == [bad]
+    fixed = {**bad, "country": "NO"}
+    response = await client.patch(
+        f"/v1/companies/{company['id']}",
+        json={"postal_address": fixed},
+        headers={"If-Match": '"1"'},
+    )
+    assert response.status_code == 200, response.text
