@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 
+from app.api.field_errors import CODE_KEY
 from app.api.responses import dump_json
 from app.errors import PROBLEM_TYPE_BASE, KlyngeError, error_for_constraint, problem_document
 from app.logging import redact_path
@@ -29,6 +30,11 @@ log = structlog.get_logger(__name__)
 class FieldError(BaseModel):
     field: str = Field(examples=["body.organisation_number"])
     message: str = Field(examples=["Not a valid Norwegian organisation number."])
+    code: str | None = Field(
+        default=None,
+        description="The rule the value breaks, where it has a stable code of its own.",
+        examples=["invalid_unit_code"],
+    )
 
 
 class Problem(BaseModel):
@@ -106,19 +112,27 @@ async def _on_validation_error(_request: Request, exc: Exception) -> Response:
                 400, "Malformed JSON", "malformed_json", "The request body is not valid JSON."
             )
         )
-    field_errors = [
-        {"field": _field_path(error.get("loc", ())), "message": str(error.get("msg", ""))}
-        for error in errors
-    ]
+    field_errors = [_field_error(error) for error in errors]
+    # One kind of coded error alone answers with its code; anything else is generic.
+    codes = {entry.get("code") for entry in field_errors}
+    code = codes.pop() if len(codes) == 1 else None
     return problem_response(
         problem_document(
             422,
             "Validation failed",
-            "validation_failed",
+            code or "validation_failed",
             "The request has invalid fields; see `errors`.",
             errors=field_errors,
         )
     )
+
+
+def _field_error(error: Any) -> dict[str, str]:
+    entry = {"field": _field_path(error.get("loc", ())), "message": str(error.get("msg", ""))}
+    code = (error.get("ctx") or {}).get(CODE_KEY)
+    if code:
+        entry["code"] = str(code)
+    return entry
 
 
 def _routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
 from app.api.schemas import PatchModel
 from app.api.types import Email
+from app.codelists.fields import CountryCode, PeppolEndpointId
 from app.companies.models import Country, Language, OrganisationKind
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -13,11 +14,6 @@ NaceCode = Annotated[
     str,
     StringConstraints(pattern=r"^\d{2}(\.\d{1,3})?$"),
     Field(description="NACE / SN2007 / SNI code, e.g. `20.150`.", examples=["20.150"]),
-]
-PeppolEndpointId = Annotated[
-    str,
-    StringConstraints(pattern=r"^\d{4}:[A-Za-z0-9]{1,45}$"),
-    Field(description="`scheme:identifier`, e.g. `0192:923609016`.", examples=["0192:923609016"]),
 ]
 
 
@@ -30,9 +26,18 @@ class Address(BaseModel):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
     ]
     city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = Field(
-        description="ISO 3166-1 alpha-2.", examples=["NO"]
-    )
+    country: CountryCode
+
+
+class AddressRead(BaseModel):
+    """An address as stored: answers check nothing, so a row stored before the code lists
+    were checked is still shown (and can be corrected) rather than failing the read."""
+
+    line1: str
+    line2: str | None = None
+    postal_code: str
+    city: str
+    country: str = Field(description="ISO 3166-1 alpha-2.", examples=["NO"])
 
 
 class _CompanyFields(BaseModel):
@@ -118,9 +123,9 @@ class CompanyRead(BaseModel):
     country: Country
     organisation_number: str
     vat_number: str | None
-    visiting_address: Address | None
-    postal_address: Address | None
-    invoice_address: Address | None
+    visiting_address: AddressRead | None
+    postal_address: AddressRead | None
+    invoice_address: AddressRead | None
     invoice_email: str | None
     peppol_endpoint_id: str | None
     nace_code: str | None

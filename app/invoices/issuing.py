@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.companies.models import Country, Organisation
 from app.db import utcnow
 from app.errors import Conflict
+from app.invoices.code_checks import check_codes
 from app.invoices.models import (
     Currency,
     Invoice,
@@ -114,6 +115,7 @@ async def issue(
     """
     check_issuable(invoice, seller)
     check_addresses(seller, buyer)
+    check_codes(invoice, seller, buyer)
     number = await _number(session, invoice, NumberSeries.INVOICE, today)
     invoice.seller_party = dict(seller_party(seller, settings))
     invoice.buyer_party = dict(buyer_party(buyer))

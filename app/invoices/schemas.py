@@ -19,6 +19,7 @@ from pydantic import (
 
 from app.api.schemas import PatchModel
 from app.api.types import IsoDate, MoneyAmount, MoneyText, PositiveQuantity, VatRate
+from app.codelists.fields import UnitCode
 from app.companies.models import Language
 from app.invoices import balance
 from app.invoices.fields import ExchangeRate
@@ -71,7 +72,7 @@ class LineIn(BaseModel):
     ]
     quantity: PositiveQuantity = Field(description="More than zero; up to four decimals.")
     unit_price: MoneyAmount = Field(description="Net of VAT; up to two decimals.")
-    unit_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$")] = Field(
+    unit_code: UnitCode = Field(
         default="EA", description="UN/ECE Recommendation 20 unit (EA each, HUR hour, …)."
     )
     vat_category: VatCategory = Field(description="S standard, E exempt, O outside scope.")

@@ -32,6 +32,22 @@ async def test_a_member_keeps_their_organisations_contact_data(world: World) -> 
     assert stored["notes"] == "Internal: Member Prosess AS"
 
 
+async def test_a_member_cannot_give_their_organisation_an_address_peppol_refuses(
+    world: World,
+) -> None:
+    url = f"/v1/companies/{world.ids.member_org}"
+    before = await fetch(world.admin_http, url)
+    address = {"line1": "Industrivegen 1", "postal_code": "3960", "city": "Stathelle"}
+    for changes, code in (
+        ({"peppol_endpoint_id": "0192:123456789"}, "invalid_endpoint_identifier"),
+        ({"peppol_endpoint_id": "9999:ABC123"}, "invalid_endpoint_scheme"),
+        ({"visiting_address": {**address, "country": "XX"}}, "invalid_country_code"),
+    ):
+        response = await world.patch("member", url, **changes)
+        assert_problem(response, 422, code)
+    assert await fetch(world.admin_http, url) == before
+
+
 async def test_a_user_keeps_their_own_record(world: World) -> None:
     url = f"/v1/people/{world.ids.member_person}"
     response = await world.patch(
