@@ -38,7 +38,7 @@ import random
 import re
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
@@ -278,18 +278,26 @@ async def _try_place(
 # the first looks for a free place: were they all to look, a place freed up would be
 # seen by all at once, and all would queue for SQLite's write lock, whose busy handler
 # is not fair to those that waited longest (they time out while newcomers get it).
-_turns: dict[str, asyncio.Lock] = {}
+@dataclass(slots=True)
+class _Line:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    in_line: int = 0  # holding the lock or waiting for it
+
+
+_lines: dict[str, _Line] = {}
 
 
 @contextlib.asynccontextmanager
 async def _turn(key: str) -> AsyncIterator[None]:
-    lock = _turns.setdefault(key, asyncio.Lock())
+    line = _lines.setdefault(key, _Line())
+    line.in_line += 1
     try:
-        async with lock:
+        async with line.lock:
             yield
     finally:
-        if not lock.locked() and _turns.get(key) is lock:
-            del _turns[key]  # no one holds or waits for it (waiters hold it when woken)
+        line.in_line -= 1
+        if not line.in_line:
+            del _lines[key]  # no one left in it: a key per account must not pile up
 
 
 async def take_place(transactions: Transactions, settings: Settings, attempt: Attempt) -> uuid.UUID:
