@@ -21,7 +21,9 @@ $(VENV)/.install-stamp-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.install-stamp
 
+# The demo signs tokens with a random secret of its own, kept in .env (made once).
 run: $(VENV)/.install-stamp
+	$(BIN)/klynge ensure-secret
 	$(BIN)/klynge migrate
 	$(BIN)/klynge demo-data
 	$(BIN)/klynge serve --skip-migrations

@@ -1,6 +1,7 @@
 """The `klynge` command: serve, migrate, demo data and housekeeping."""
 
 import asyncio
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -8,6 +9,7 @@ import uvicorn
 
 from app import migrate
 from app.audit import recorder
+from app.auth import signing_secret
 from app.auth.models import ApiKeyScope
 from app.config import get_settings
 from app.fee_runs.commands import fee_run_command
@@ -44,6 +46,11 @@ def serve(
 ) -> None:
     """Apply migrations, then serve the API with uvicorn."""
     settings = get_settings()
+    try:
+        signing_secret.ensure_configured(settings)  # once here, not once per worker
+    except signing_secret.SigningSecretMissing as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1) from None
     if not skip_migrations:
         migrate.upgrade(settings.database_url)
     uvicorn.run(
@@ -61,6 +68,17 @@ def serve(
         # uvicorn's own setup, except that the access log never shows a feed's token.
         log_config=uvicorn_log_config(),
     )
+
+
+@cli.command("ensure-secret")
+def ensure_secret(
+    env_file: Annotated[Path, typer.Option(help="The env file to keep it in.")] = Path(".env"),
+) -> None:
+    """Write a random KLYNGE_JWT_SECRET into .env unless it holds one (never replaced)."""
+    if signing_secret.ensure_in_env_file(env_file):
+        typer.echo(f"A new random KLYNGE_JWT_SECRET was written to {env_file}.")
+    else:
+        typer.echo(f"{env_file} already holds KLYNGE_JWT_SECRET; kept.")
 
 
 @cli.command("demo-data")

@@ -13,8 +13,9 @@ from app.db import DatabaseTimeouts
 # Time allowed for recording one outbox message's outcome, on top of its SMTP deadline.
 MAIL_RECORD_SECONDS = 5.0
 
-# Not a secret: a placeholder that production refuses.
-_DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"  # noqa: S105
+# The shortest signing secret accepted (HS256 wants 256 bits; a random 32-character
+# text is about that).
+JWT_SECRET_MIN_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -43,9 +44,11 @@ class Settings(BaseSettings):
     # The calendar day rules default to ("today") is this zone's.
     time_zone: str = "Europe/Oslo"
 
-    # Signs access tokens. The default only serves development and tests; production
-    # refuses to start with it (see the validator below).
-    jwt_secret: SecretStr = SecretStr(_DEVELOPMENT_SECRET)
+    # Signs access tokens (and keys the HMACs of idempotency fingerprints and odd logins).
+    # No default: a value in the code would sign tokens for every copy of it. The API
+    # refuses to start without one (app/auth/signing_secret.py); `make run` writes a
+    # random one into .env (`klynge ensure-secret`).
+    jwt_secret: SecretStr = SecretStr("")
     access_token_minutes: int = Field(default=15, ge=1, le=1440)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
     # Wrong passwords allowed within the window, per account and per client address.
@@ -101,7 +104,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_development_secret_in_production(self) -> "Settings":
         secret = self.jwt_secret.get_secret_value()
-        if self.environment == "production" and (secret == _DEVELOPMENT_SECRET or len(secret) < 32):
+        if self.environment == "production" and len(secret) < JWT_SECRET_MIN_LENGTH:
             raise ValueError(
                 "KLYNGE_JWT_SECRET must be set to a random value of 32+ characters in production"
             )

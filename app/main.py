@@ -13,6 +13,7 @@ from app.api.request_context import RequestContextMiddleware
 from app.audit import recorder
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
+from app.auth.signing_secret import ensure_configured
 from app.calendars.router import router as calendars_router
 from app.companies.router import router as companies_router
 from app.config import Settings, get_settings
@@ -53,6 +54,8 @@ an `ETag` and `PATCH` requires `If-Match`; creates honour `Idempotency-Key`.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # No known fallback signs tokens: without a secret the API does not start.
+    ensure_configured(settings)
     configure_logging(settings.log_level, settings.log_json)
     engine = create_engine(
         settings.database_url,

@@ -1,5 +1,7 @@
 """Fixtures: every API test runs once on SQLite and once on PostgreSQL."""
 
+import os
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +23,10 @@ from app.main import create_app
 from app.networks.models import Network
 from tests import databases
 from tests.callers import api_key_headers
+
+# The API refuses to start without a signing secret (there is none in the code): the
+# tests sign with a random one of their own, which the servers they start inherit.
+os.environ["KLYNGE_JWT_SECRET"] = secrets.token_urlsafe(48)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -1,19 +1,22 @@
-"""`klynge serve` as a real process on a free port, for tests that need real HTTP:
-kept-open connections, several workers, a database that goes away under it."""
+"""`klynge serve` as a real process on a free port, for tests that need real HTTP: kept-open
+connections, several workers, a database that goes away under it."""
 
 import asyncio
 import os
 import signal
 import socket
 import sys
+import tempfile
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -26,61 +29,72 @@ def free_port() -> int:
 @dataclass(frozen=True)
 class ServedProcess:
     base_url: str
-    log_file: Path
+    output: IO[bytes]
 
     def log(self) -> str:
-        return self.log_file.read_text(errors="replace")
+        """Everything the server wrote so far."""
+        self.output.seek(0)
+        return self.output.read().decode(errors="replace")
 
 
 @asynccontextmanager
 async def served(
-    environment: dict[str, str], log_file: Path, *, workers: int = 1, ready_seconds: float = 60
+    environment: dict[str, str], *, workers: int = 1, start_seconds: float = 60
 ) -> AsyncIterator[ServedProcess]:
-    """Serve with `environment` added to ours until the block ends (SIGTERM, then kill).
-    The output goes to `log_file`: a pipe nobody reads would fill and stall the server."""
+    """Run `klynge serve --workers N` on a free port until the block ends (SIGTERM, then
+    kill). The environment is the process's own plus `environment` (KLYNGE_DATABASE_URL
+    at least; the schema must already be migrated)."""
     port = free_port()
-    with log_file.open("wb") as output:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "app.cli",
-            "serve",
-            "--skip-migrations",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            cwd=REPOSITORY,
-            env={**os.environ, **environment},
-            stdout=output,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-    served_process = ServedProcess(f"http://127.0.0.1:{port}", log_file)
+    # A file, not a pipe: a pipe nobody reads fills up and stalls the server's logging.
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app.cli",
+        "serve",
+        "--skip-migrations",
+        "--workers",
+        str(workers),
+        "--port",
+        str(port),
+        cwd=REPOSITORY,
+        env={**os.environ, "KLYNGE_RUN_WORKER_IN_API": "false", **environment},
+        stdout=output,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    server = ServedProcess(f"http://127.0.0.1:{port}", output)
     try:
-        await _wait_until_live(served_process, process, ready_seconds)
-        yield served_process
+        await _wait_until_ready(process, server, workers, start_seconds)
+        yield server
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
             try:
-                await asyncio.wait_for(process.wait(), timeout=15)
+                await asyncio.wait_for(process.wait(), timeout=30)
             except TimeoutError:
                 process.kill()
                 await process.wait()
+        # Shown by pytest when the test fails: what the server said.
+        print(server.log()[-20000:])
+        output.close()
 
 
-async def _wait_until_live(
-    served_process: ServedProcess, process: asyncio.subprocess.Process, seconds: float
+async def _wait_until_ready(
+    process: asyncio.subprocess.Process, server: ServedProcess, workers: int, seconds: float
 ) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    async with httpx.AsyncClient(base_url=served_process.base_url) as client:
-        while asyncio.get_running_loop().time() < deadline:
+    """Until the server answers; with several workers, a moment more: they start one by
+    one, and requests to a port with one worker up would all land on that one."""
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=2) as client:
+        while time.monotonic() < deadline:
             if process.returncode is not None:
-                raise AssertionError(f"klynge serve exited:\n{served_process.log()}")
+                raise RuntimeError(f"klynge serve exited ({process.returncode}): {server.log()}")
             try:
                 if (await client.get("/health/live")).status_code == 200:
+                    if workers > 1:
+                        await asyncio.sleep(0.5 * workers)
                     return
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.2)
-    raise AssertionError(f"klynge serve did not start in {seconds} s:\n{served_process.log()}")
+    raise TimeoutError(f"klynge serve did not answer on {server.base_url} within {seconds} s")

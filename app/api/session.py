@@ -5,10 +5,11 @@ It commits after the endpoint returns and before the response is sent
 """
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -27,3 +28,22 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+@dataclass(frozen=True, slots=True)
+class Transactions:
+    """The request's sessions for a use case that must not hold one transaction across
+    slow work (a sign-in's Argon2, during which SQLite's write lock would be held): it
+    opens short `begin()` blocks of its own, each its own commit point, instead of
+    taking SessionDep. `writes` take SQLite's write lock first, as SessionDep's do."""
+
+    writes: async_sessionmaker[AsyncSession]
+    reads: async_sessionmaker[AsyncSession]
+
+
+def _transactions(request: Request) -> Transactions:
+    state = request.app.state
+    return Transactions(writes=state.sessionmaker, reads=state.read_sessionmaker)
+
+
+TransactionsDep = Annotated[Transactions, Depends(_transactions)]

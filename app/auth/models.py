@@ -93,7 +93,9 @@ class ApiKey(Entity, Base):
 
 
 class SignInFailure(Base):
-    """A wrong password, kept for the rate limit (per account and per address)."""
+    """A wrong password, kept for the rate limit (per account and per address); or, while
+    `pending_until` is set, a sign-in whose password is still being checked, holding its
+    place under the limit (app/auth/rate_limit.py)."""
 
     __tablename__ = "sign_in_failures"
 
@@ -101,3 +103,6 @@ class SignInFailure(Base):
     email: Mapped[str] = mapped_column(String(320), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # NULL: a failure. Set: a check in progress; still set after that time, its process
+    # died mid-check, and it counts as a failure.
+    pending_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from app.api.deps import CallerDep, SessionDep
 from app.api.problems import problem_response, problem_responses
 from app.api.responses import json_response
+from app.api.session import TransactionsDep
 from app.auth import service
 from app.auth.api_keys_router import router as api_keys_router
 from app.auth.authenticate import SignInSessionId
@@ -74,19 +75,21 @@ def _tokens(tokens: service.Tokens) -> Response:
     "`invalid_credentials` for a wrong e-mail or password (the same answer for both), 401 "
     "`user_disabled` for a disabled user. Wrong passwords are limited per account and per "
     "client address: at the limit, 429 `too_many_sign_in_attempts` with `Retry-After`, "
-    "`RateLimit` and `RateLimit-Policy` headers, before the password is checked.",
-    responses=problem_responses(400, 429),
+    "`RateLimit` and `RateLimit-Policy` headers, before the password is checked. Concurrent "
+    "sign-ins of one account or address beyond its limit wait their turn; 503 "
+    "`sign_in_busy` with `Retry-After` if that takes over 30 seconds.",
+    responses=problem_responses(400, 429, 503),
 )
 async def sign_in(
-    request: Request, form: Annotated[SignInForm, Depends()], session: SessionDep
+    request: Request, form: Annotated[SignInForm, Depends()], transactions: TransactionsDep
 ) -> Response:
     address = client_address(request)
     result = await service.sign_in(
-        session, request.app.state.settings, form.username, form.password, address, utcnow()
+        transactions, request.app.state.settings, form.username, form.password, address, utcnow()
     )
     if isinstance(result, service.Tokens):
         return _tokens(result)
-    # Returned, not raised: the request's session commits the failure the limit counts.
+    # Returned, not raised: the failure the limit counts has committed.
     return problem_response(result.problem(), headers=result.headers)
 
 

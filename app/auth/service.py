@@ -2,7 +2,9 @@
 
 A wrong password must leave a trace (the failure row behind the rate limit), but the
 request's session rolls back on any raised error. So the services that write such a
-row *return* the refusal instead of raising it, and the router answers with it.
+row *return* the refusal instead of raising it, and the router answers with it. Sign-in
+opens its own short transactions (it must not hold one while Argon2 runs) and returns
+its refusals too, after they committed.
 """
 
 import asyncio
@@ -14,6 +16,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
+from app.api.session import Transactions
 from app.auth import rate_limit
 from app.auth.credentials import (
     digest,
@@ -49,7 +52,7 @@ def _user_disabled() -> Unauthenticated:
 
 
 async def password_matches(password: str, password_hash: str | None) -> bool:
-    """Argon2 takes tens of milliseconds of CPU by design: off the event loop with it."""
+    """Argon2 takes a tenth of a second of CPU by design: off the event loop with it."""
     return await asyncio.to_thread(verify_password, password, password_hash)
 
 
@@ -89,36 +92,49 @@ async def _start(session: AsyncSession, settings: Settings, user: User, now: dat
 
 
 async def sign_in(
-    session: AsyncSession,
+    transactions: Transactions,
     settings: Settings,
     email: str,
     password: str,
     address: str | None,
     now: datetime,
 ) -> Tokens | Unauthenticated:
-    """Tokens for the right e-mail and password; a wrong one is *returned* (see above).
+    """Tokens for the right e-mail and password; a refusal that must commit is *returned*.
+
+    No transaction is open while the password is hashed: the attempt takes its place
+    under the limit in a short one, and its outcome is written in another (see
+    app/auth/rate_limit.py).
 
     What was typed as the e-mail is logged and counted only as its account key: a
     password typed into that field is never written anywhere (rate_limit.account_key)."""
     attempt = rate_limit.Attempt.of(settings, email, address)
+    user = None
     # A login that does not look like an e-mail has no account (every user's does), and
     # its key is a hash: there is nothing to look up.
-    user = (
-        await UserRepository(session).by_email(attempt.email)
-        if rate_limit.looks_like_email(attempt.email)
-        else None
-    )
+    if rate_limit.looks_like_email(attempt.email):
+        async with transactions.reads.begin() as session:
+            user = await UserRepository(session).by_email(attempt.email)
     password_hash = user.password_hash if user is not None else None
-    matched = await check_password_limited(session, settings, attempt, password, password_hash, now)
-    if user is None or not matched:
-        log.info("sign_in_failed", account=attempt.email, address=attempt.address)
-        return _invalid_credentials()
-    if user.disabled_at is not None:
-        # Said only to whoever knows the password; others get invalid_credentials.
-        log.info("sign_in_refused_disabled", user_id=str(user.id), address=attempt.address)
-        raise _user_disabled()
-    log.info("signed_in", user_id=str(user.id), address=attempt.address)
-    return await _start(session, settings, user, now)
+    place = await rate_limit.take_place(transactions, settings, attempt)
+    matched = await password_matches(password, password_hash)
+    async with transactions.writes.begin() as session:
+        if user is None or not matched:
+            await rate_limit.keep_as_failure(session, settings, place)
+            log.info("sign_in_failed", account=attempt.email, address=attempt.address)
+            return _invalid_credentials()
+        await rate_limit.give_back(session, place)
+        current = await UserRepository(session).get(user.id)
+        if current is None or current.password_hash != password_hash:
+            # Changed while it was checked: the password given is no longer the one.
+            log.info("sign_in_failed", account=attempt.email, address=attempt.address)
+            return _invalid_credentials()
+        if current.disabled_at is not None:
+            # Said only to whoever knows the password; others get invalid_credentials.
+            log.info("sign_in_refused_disabled", user_id=str(user.id), address=attempt.address)
+            return _user_disabled()
+        await rate_limit.forget_failures(session, attempt)
+        log.info("signed_in", user_id=str(user.id), address=attempt.address)
+        return await _start(session, settings, current, now)
 
 
 async def refresh(

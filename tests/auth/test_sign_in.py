@@ -202,8 +202,9 @@ async def test_concurrent_wrong_passwords_stop_at_the_limit(
     monkeypatch: pytest.MonkeyPatch,
     limit: str,
 ) -> None:
-    """Count, Argon2 and the failure's insert are one step per account and per address:
-    concurrent attempts wait for each other instead of all counting the same failures."""
+    """A check in progress holds its place under the limit, so concurrent attempts do not
+    all count the same failures and all get a guess (across processes: see
+    test_sign_in_served.py)."""
     monkeypatch.setattr(application.state.settings, f"sign_in_failures_per_{limit}", 3)
     user = await make_user(engine)
     real_check = service.password_matches

@@ -7,7 +7,6 @@ import asyncio
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -109,7 +108,6 @@ async def test_writes_ride_out_refusal_restart_and_freeze(
     database_url: str,
     engine: AsyncEngine,
     client: httpx.AsyncClient,  # empties the tables afterwards
-    tmp_path: Path,
 ) -> None:
     if backend != "postgresql":
         pytest.skip("the outage is PostgreSQL's: SQLite is a file in the process")
@@ -127,7 +125,7 @@ async def test_writes_ride_out_refusal_restart_and_freeze(
     recoveries: dict[str, float] = {}
     try:
         async with (
-            served(environment, tmp_path / "serve.log") as server,
+            served(environment) as server,
             httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=60) as http,
         ):
             writers = Writers(http, count=3)
