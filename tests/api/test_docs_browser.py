@@ -26,6 +26,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# Rendering the whole document takes a few seconds, more on a busy CI machine.
+TIMEOUT_MS = 30_000
 EMAIL = "sekretariat@example.com"
 PASSWORD = "correct horse battery staple"
 
@@ -76,7 +78,9 @@ async def offline_page(browser: Browser, base_url: str, off_host: list[str]) -> 
             await route.abort("internetdisconnected")
 
     await context.route("**/*", only_the_server)
-    return await context.new_page()
+    page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
 
 
 async def test_swagger_ui_renders_offline_and_signs_in(browser: Browser, base_url: str) -> None:
@@ -89,7 +93,7 @@ async def test_swagger_ui_renders_offline_and_signs_in(browser: Browser, base_ur
     )
 
     await page.goto(f"{base_url}/docs")
-    await expect(page.get_by_text("Register an organisation")).to_be_visible()
+    await expect(page.get_by_text("Register an organisation")).to_be_visible(timeout=TIMEOUT_MS)
 
     await page.locator("button.authorize").first.click()
     sign_in = page.locator(
@@ -100,8 +104,8 @@ async def test_swagger_ui_renders_offline_and_signs_in(browser: Browser, base_ur
     async with page.expect_response(f"{base_url}/v1/auth/token") as token:
         await sign_in.get_by_role("button", name="Apply given OAuth2 credentials").click()
     assert (await token.value).status == 200
-    await expect(sign_in.get_by_text("Authorized")).to_be_visible()
-    await expect(sign_in.locator("button", has_text="Logout")).to_be_visible()
+    await expect(sign_in.get_by_text("Authorized")).to_be_visible(timeout=TIMEOUT_MS)
+    await expect(sign_in.locator("button", has_text="Logout")).to_be_visible(timeout=TIMEOUT_MS)
     await sign_in.get_by_role("button", name="Close").click()
 
     # An operation that answers 401 to anonymous callers: Try it out sends the token.
@@ -128,8 +132,12 @@ async def test_redoc_renders_offline(browser: Browser, base_url: str) -> None:
 
     await page.goto(f"{base_url}/redoc")
 
-    await expect(page.get_by_role("heading", name="Register an organisation")).to_be_visible()
-    await expect(page.get_by_role("heading", name="The process is up")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Register an organisation")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    await expect(page.get_by_role("heading", name="The process is up")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
     assert off_host == []
 
 
