@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export KLYNGE_DATABASE_URL ?= sqlite+aiosqlite:///./klynge.db
 
-.PHONY: run test lint typecheck migrations-check bench clean
+.PHONY: run test fuzz lint typecheck migrations-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: $(VENV)/.install-stamp
 
 test: $(VENV)/.install-stamp-test
 	$(BIN)/pytest
+
+# Schemathesis over real HTTP: `klynge serve` on a fresh PostgreSQL database with the
+# demo data, as a write key, anonymously and as a public key (see .ci/schemathesis).
+fuzz: $(VENV)/.install-stamp-test
+	BIN=$(BIN) bash .ci/schemathesis
 
 lint: $(VENV)/.install-stamp-test
 	$(BIN)/ruff check .

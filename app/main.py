@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.agenda.router import router as agenda_router
+from app.api.docs import install_docs
 from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
 from app.api.request_context import RequestContextMiddleware
@@ -81,6 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Administration of industry networks",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served by install_docs from the service's own assets, not FastAPI's CDN pages.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -108,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     install_problem_handlers(app)
     install_openapi(app)
+    install_docs(app)
     recorder.install()
     for router in (
         health_router,

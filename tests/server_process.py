@@ -5,6 +5,7 @@ import asyncio
 import os
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +25,21 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def klynge_command(environment: dict[str, str], *arguments: str) -> str:
+    """Run one `klynge` command to completion (set-up steps: create-admin, api-key)."""
+    result = subprocess.run(  # noqa: S603 - our own interpreter and CLI
+        [sys.executable, "-m", "app.cli", *arguments],
+        cwd=REPOSITORY,
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
 
 
 @dataclass(frozen=True)

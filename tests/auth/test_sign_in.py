@@ -4,6 +4,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.auth import service
 from app.auth.models import SignInFailure, SignInSession, User
 from app.db import create_sessionmaker, utcnow
-from tests.auth.helpers import bearer, client_from, make_user, rows, sign_in, tokens
+from tests.auth.helpers import PASSWORD, bearer, client_from, make_user, rows, sign_in, tokens
 from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -84,6 +85,43 @@ async def test_form_fields_are_required(anonymous_client: httpx.AsyncClient) -> 
     response = await anonymous_client.post("/v1/auth/token", data={"username": "a@example.com"})
     problem = assert_problem(response, 422, "validation_failed")
     assert problem["errors"][0]["field"] == "body.password"
+
+
+@pytest.mark.parametrize("grant_type", ["", "password"])
+async def test_an_empty_or_password_grant_type_signs_in_as_the_document_says(
+    anonymous_client: httpx.AsyncClient, application: FastAPI, engine: AsyncEngine, grant_type: str
+) -> None:
+    """A form's empty field counts as left out (FastAPI's form rule), so `grant_type=`
+    is the default `password`: the document must allow it, or a client that follows the
+    schema is told it sent something invalid that the server then accepts."""
+    await make_user(engine, email="kari@example.com")
+    form = application.openapi()["components"]["schemas"]["Body_sign_in_v1_auth_token_post"]
+
+    response = await anonymous_client.post(
+        "/v1/auth/token",
+        data={"username": "kari@example.com", "password": PASSWORD, "grant_type": grant_type},
+    )
+
+    assert response.status_code == 200, response.text
+    assert re.search(form["properties"]["grant_type"]["pattern"], grant_type)
+
+
+@pytest.mark.parametrize("grant_type", ["client_credentials", "passwordx", " password"])
+async def test_another_grant_type_is_refused(
+    anonymous_client: httpx.AsyncClient, application: FastAPI, engine: AsyncEngine, grant_type: str
+) -> None:
+    await make_user(engine, email="kari@example.com")
+    form = application.openapi()["components"]["schemas"]["Body_sign_in_v1_auth_token_post"]
+
+    response = await anonymous_client.post(
+        "/v1/auth/token",
+        data={"username": "kari@example.com", "password": PASSWORD, "grant_type": grant_type},
+    )
+
+    problem = assert_problem(response, 422, "validation_failed")
+    assert problem["errors"][0]["field"] == "body.grant_type"
+    assert not re.search(form["properties"]["grant_type"]["pattern"], grant_type)
+    assert await rows(engine, SignInSession) == []
 
 
 async def test_too_many_wrong_passwords_for_an_account(
