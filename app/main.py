@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.agenda.router import router as agenda_router
+from app.api.head import HeadAsGet
 from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
 from app.audit import recorder
@@ -74,6 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Administration of industry networks",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # A redirect would be built from the request's Host header (an open redirect):
+        # a path with a trailing slash is simply not one of ours (404).
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -96,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "Idempotency-Replayed",
             ],
         )
+    # Pure ASGI middleware, outermost last.
+    app.add_middleware(HeadAsGet)
     install_problem_handlers(app)
     install_openapi(app)
     recorder.install()

@@ -136,6 +136,8 @@ def _allowed_methods(request: Request) -> str:
         match, _ = route.matches(request.scope)
         if match is not Match.NONE:
             methods |= getattr(route, "methods", None) or set()
+    if "GET" in methods:
+        methods.add("HEAD")  # served as GET (app/api/head.py)
     return ", ".join(sorted(methods))
 
 
