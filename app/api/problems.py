@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 
+from app.api.bodies import malformed_json
 from app.api.responses import dump_json
 from app.errors import PROBLEM_TYPE_BASE, KlyngeError, error_for_constraint, problem_document
 from app.logging import redact_path
@@ -97,11 +98,7 @@ async def _on_domain_error(_request: Request, exc: Exception) -> Response:
 async def _on_validation_error(_request: Request, exc: Exception) -> Response:
     errors = list(cast(RequestValidationError, exc).errors())
     if any(error.get("type") == "json_invalid" for error in errors):
-        return problem_response(
-            problem_document(
-                400, "Malformed JSON", "malformed_json", "The request body is not valid JSON."
-            )
-        )
+        return problem_response(malformed_json().problem())
     field_errors = [
         {"field": _field_path(error.get("loc", ())), "message": str(error.get("msg", ""))}
         for error in errors
