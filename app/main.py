@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.agenda.router import router as agenda_router
+from app.api.body_limit import BodyLimit
 from app.api.head import HeadAsGet
 from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
@@ -102,6 +103,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     # Pure ASGI middleware, outermost last.
     app.add_middleware(HeadAsGet)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        by_path={payments_router.url_path_for("record_bank_file"): settings.max_bank_file_bytes},
+    )
     install_problem_handlers(app)
     install_openapi(app)
     recorder.install()
