@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     # /health/ready answers 503 when the database has not answered within this.
     health_timeout_seconds: float = Field(default=2, gt=0)
 
+    # Request bodies larger than this are refused (413) before they are read whole; bank
+    # files (POST /v1/payments/batches, up to 5,000 payments) have their own limit.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_bank_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
     # Idempotency keys are kept at least this long; the issue asks for 24 hours minimum.
     idempotency_key_ttl_hours: int = Field(default=24, ge=24)
 

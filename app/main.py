@@ -7,7 +7,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.agenda.router import router as agenda_router
+from app.api.body_limit import BodyLimit
 from app.api.docs import install_docs
+from app.api.head import HeadAsGet
 from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
 from app.api.request_context import RequestContextMiddleware
@@ -85,12 +87,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Served by install_docs from the service's own assets, not FastAPI's CDN pages.
         docs_url=None,
         redoc_url=None,
+        # A redirect would be built from the request's Host header (an open redirect):
+        # a path with a trailing slash is simply not one of ours (404).
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.read_sessionmaker = create_sessionmaker(engine, writes=False)
-    # Inside CORS, so that even a 500 or 503 carries the CORS headers a browser needs.
+    # Pure ASGI middleware, the last added outermost: CORS, then the request's context
+    # (so even a 413, 500 or 503 has a request id and the CORS headers a browser needs),
+    # then the body limit, then HEAD served as GET.
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        by_path={payments_router.url_path_for("record_bank_file"): settings.max_bank_file_bytes},
+    )
     app.add_middleware(RequestContextMiddleware)
     if settings.cors_origins:
         app.add_middleware(

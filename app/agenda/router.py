@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from app.agenda import service
@@ -20,6 +20,7 @@ from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
 from app.api.responses import created_response, page_response, resource_response
+from app.api.routing import APIRouter
 from app.meetings.access import meeting_to_manage
 from app.meetings.models import AgendaItem
 

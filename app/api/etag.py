@@ -1,5 +1,6 @@
 """ETags from the row version, and the `If-Match` rules for updates."""
 
+import re
 from typing import Annotated
 
 from fastapi import Header
@@ -44,11 +45,31 @@ def require_if_match(if_match: str | None, current_version: int) -> None:
         raise PreconditionRequired(
             "Send the resource's current ETag in `If-Match`, so no concurrent change is lost."
         )
-    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if "*" in candidates:
-        return
-    if etag_of(current_version) not in candidates:
+    if not if_match_holds(if_match, etag_of(current_version)):
         raise PreconditionFailed(
             "The resource changed since you read it (its ETag is now "
             f"{etag_of(current_version)}); read it again and retry."
         )
+
+
+# One element of an entity-tag list (RFC 9110 §8.8.3, §5.6.1): an optional weak marker
+# and a quoted tag that may hold commas, then a comma or the end; empty elements are
+# allowed and ignored.
+_LIST_ITEM = re.compile(r'[ \t]*(?:(W/)?("[\x21\x23-\x7e\x80-\xff]*"))?[ \t]*(?:,|$)')
+
+
+def if_match_holds(if_match: str, current_etag: str) -> bool:
+    """RFC 9110 §13.1.1: `*` alone matches any current representation; otherwise one tag
+    of the list must equal the current ETag by the strong comparison, so a weak tag never
+    matches. A value that is not a list of entity tags matches nothing."""
+    if if_match.strip(" \t") == "*":
+        return True
+    position, strong_tags = 0, set()
+    while position < len(if_match):
+        item = _LIST_ITEM.match(if_match, position)
+        if item is None or item.end() == position:
+            return False
+        if item.group(2) is not None and item.group(1) is None:
+            strong_tags.add(item.group(2))
+        position = item.end()
+    return current_etag in strong_tags

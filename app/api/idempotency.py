@@ -56,6 +56,7 @@ class Idempotency:
             body,
             settings.jwt_secret.get_secret_value().encode(),
         )
+        await service.claim(self._session, self._caller_key, self._key)
         replay = await service.find_replay(
             self._session, self._caller_key, self._key, self._fingerprint, utcnow()
         )

@@ -9,15 +9,16 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar, TypeVarTuple
 
 import orjson
 from fastapi import Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, and_, case, or_, tuple_
+from sqlalchemy import BigInteger, Integer, Select, SmallInteger, and_, case, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeEngine
 
 from app.errors import BadRequest
 
@@ -76,18 +77,6 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-def _decode_value(raw: Any, python_type: type[Any]) -> Any:
-    if raw is None:
-        return None
-    if python_type is datetime:
-        return datetime.fromisoformat(raw)
-    if python_type is date:
-        return date.fromisoformat(raw)
-    if python_type in (Decimal, uuid.UUID, int, str):
-        return python_type(raw)
-    return raw
-
-
 def _invalid_cursor() -> BadRequest:
     return BadRequest(
         "The cursor is not valid for this list and sort order; start again without it.",
@@ -101,15 +90,68 @@ def encode_cursor(order: SortOrder, sort_value: Any, row_id: uuid.UUID) -> str:
 
 
 def decode_cursor(order: SortOrder, cursor: str) -> tuple[Any, uuid.UUID]:
+    """The sort value and id a cursor carries, each checked against its column.
+
+    A cursor comes back from the client, so it may be anything: every part must have the
+    type and range its column can hold, or the database would fail on it (a 500) rather
+    than the request being refused (400 `invalid_cursor`)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        name, raw_value, raw_id = orjson.loads(base64.urlsafe_b64decode(padded))
-        if name != order.name:
-            raise _invalid_cursor()
-        python_type = order.column.type.python_type
-        return _decode_value(raw_value, python_type), uuid.UUID(raw_id)
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+        parts = orjson.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, binascii.Error) as exc:  # orjson's errors are ValueErrors
         raise _invalid_cursor() from exc
+    if not isinstance(parts, list) or len(parts) != 3 or parts[0] != order.name:
+        raise _invalid_cursor()
+    _, raw_value, raw_id = parts
+    if not isinstance(raw_id, str):
+        raise _invalid_cursor()
+    try:
+        return _decode_value(raw_value, order.column), uuid.UUID(raw_id)
+    except (ValueError, TypeError, ArithmeticError) as exc:  # overflow, decimal errors
+        raise _invalid_cursor() from exc
+
+
+# The range of each integer type on PostgreSQL, the narrower of the two databases.
+_INTEGER_BITS: dict[type[TypeEngine[Any]], int] = {SmallInteger: 16, Integer: 32, BigInteger: 64}
+
+
+def _decode_value(raw: Any, column: InstrumentedAttribute[Any]) -> Any:
+    """`raw` as the column's Python type; ValueError when it is not one the column holds."""
+    if raw is None:
+        if not column.expression.nullable:
+            raise ValueError("null for a column that has no nulls")
+        return None
+    python_type = column.type.python_type
+    if python_type is int:
+        # JSON booleans are Python ints, and a float would be truncated without a word.
+        if not isinstance(raw, int) or isinstance(raw, bool):
+            raise ValueError("not an integer")
+        stored_as = getattr(column.type, "impl", column.type)  # a TypeDecorator's own type
+        bits = next((b for kind, b in _INTEGER_BITS.items() if isinstance(stored_as, kind)), 32)
+        if not -(2 ** (bits - 1)) <= raw < 2 ** (bits - 1):
+            raise ValueError("out of the column's range")
+        return raw
+    if not isinstance(raw, str):
+        raise ValueError("not a string")
+    if python_type is str:
+        if "\x00" in raw:  # PostgreSQL's text cannot hold a NUL
+            raise ValueError("NUL in text")
+        return raw
+    if python_type is datetime:
+        value = datetime.fromisoformat(raw)
+        if value.tzinfo is None:
+            raise ValueError("a time without an offset")
+        return value.astimezone(UTC)  # OverflowError past year 9999 or before year 1
+    if python_type is date:
+        return date.fromisoformat(raw)
+    if python_type is Decimal:
+        number = Decimal(raw)
+        if not number.is_finite():
+            raise ValueError("not a finite number")
+        return number
+    if python_type is uuid.UUID:
+        return uuid.UUID(raw)
+    raise TypeError(f"no cursor values for columns of {python_type}")
 
 
 def apply_keyset(stmt: Select[*Columns], order: SortOrder, params: PageParams) -> Select[*Columns]:

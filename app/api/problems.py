@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 
+from app.api.bodies import malformed_json
 from app.api.field_errors import CODE_KEY
 from app.api.responses import dump_json
 from app.errors import PROBLEM_TYPE_BASE, KlyngeError, error_for_constraint, problem_document
@@ -62,6 +63,8 @@ _DESCRIPTIONS = {
     409: "Conflicts with the current state.",
     412: "The `If-Match` ETag is stale: the resource changed since it was read.",
     422: "Validation failed; `errors` lists the fields.",
+    413: "The request body is larger than the service accepts (`body_too_large`).",
+    415: "A route that takes a body got another media type (`unsupported_media_type`).",
     428: "`If-Match` is required for this request.",
     429: "Too many failed attempts; retry after `Retry-After` seconds.",
     503: "The database is unreachable; retry after `Retry-After` seconds.",
@@ -73,9 +76,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries for the given problem statuses.
 
     401 and 403 are always listed: any request may carry bad credentials or read-only
-    ones. So are 422 and 500.
+    ones; any request may carry a body too large or of another type (415 where the
+    route takes a body). So are 422 and 500.
     """
-    wanted = sorted({*statuses, 401, 403, 422, 500})
+    wanted = sorted({*statuses, 401, 403, 413, 415, 422, 500})
     return {
         status: {
             "description": _DESCRIPTIONS[status],
@@ -107,11 +111,7 @@ async def _on_domain_error(_request: Request, exc: Exception) -> Response:
 async def _on_validation_error(_request: Request, exc: Exception) -> Response:
     errors = list(cast(RequestValidationError, exc).errors())
     if any(error.get("type") == "json_invalid" for error in errors):
-        return problem_response(
-            problem_document(
-                400, "Malformed JSON", "malformed_json", "The request body is not valid JSON."
-            )
-        )
+        return problem_response(malformed_json().problem())
     field_errors = [_field_error(error) for error in errors]
     # One kind of coded error alone answers with its code; anything else is generic.
     codes = {entry.get("code") for entry in field_errors}
@@ -154,6 +154,8 @@ def _allowed_methods(request: Request) -> str:
         match, _ = route.matches(request.scope)
         if match is not Match.NONE:
             methods |= getattr(route, "methods", None) or set()
+    if "GET" in methods:
+        methods.add("HEAD")  # served as GET (app/api/head.py)
     return ", ".join(sorted(methods))
 
 

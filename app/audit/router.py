@@ -3,13 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
 from app.api.responses import json_response, page_response
+from app.api.routing import APIRouter
 from app.audit import service
 from app.audit.repository import AuditEventFilter
 from app.audit.schemas import ActorType, AuditAction, AuditEventRead, Instant

@@ -81,12 +81,23 @@ def read_access_token(settings: Settings, token: str) -> AccessClaims:
         raise Unauthenticated("The access token has expired.", code="token_expired") from exc
     except jwt.InvalidTokenError as exc:
         raise Unauthenticated("The access token is not valid.", code="invalid_token") from exc
+    # A valid signature says the server's secret signed the token, not that its claims
+    # have the types Klynge writes: each is checked, so none can reach the code as
+    # something else (a number or a list where an id is read).
+    user_id, session_id = _uuid_claim(claims, "sub"), _uuid_claim(claims, "sid")
+    if claims["typ"] != "access" or user_id is None or session_id is None:
+        raise Unauthenticated("The access token is not valid.", code="invalid_token")
+    return AccessClaims(user_id, session_id)
+
+
+def _uuid_claim(claims: dict[str, object], name: str) -> uuid.UUID | None:
+    value = claims[name]
+    if not isinstance(value, str):
+        return None
     try:
-        if claims["typ"] != "access":
-            raise ValueError(claims["typ"])
-        return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]))
-    except (ValueError, TypeError) as exc:
-        raise Unauthenticated("The access token is not valid.", code="invalid_token") from exc
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def new_refresh_token() -> tuple[str, str]:

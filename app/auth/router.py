@@ -3,13 +3,14 @@ included here so `app/main.py` registers one router for access."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
 from app.api.problems import problem_response, problem_responses
 from app.api.responses import json_response
+from app.api.routing import APIRouter
 from app.api.session import TransactionsDep
 from app.auth import service
 from app.auth.api_keys_router import router as api_keys_router

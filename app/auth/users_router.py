@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
@@ -12,6 +12,7 @@ from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_response, problem_responses
 from app.api.responses import created_response, json_response, page_response, resource_response
+from app.api.routing import APIRouter
 from app.auth import users
 from app.auth.authenticate import SignInSessionId
 from app.auth.http import client_address

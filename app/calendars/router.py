@@ -8,7 +8,7 @@ no route (404).
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
@@ -16,6 +16,7 @@ from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_response, problem_responses
 from app.api.responses import created_response, page_response, resource_response
+from app.api.routing import APIRouter
 from app.auth.http import NO_STORE
 from app.calendars import service
 from app.calendars.models import CalendarToken, FeedKind

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
 from app.api.caller import Caller
@@ -18,6 +18,7 @@ from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
 from app.api.responses import created_response, page_response, resource_response
+from app.api.routing import APIRouter
 from app.companies import service
 from app.companies.models import Country, Organisation, OrganisationKind
 from app.companies.repository import OrganisationFilter

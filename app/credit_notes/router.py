@@ -3,7 +3,7 @@
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
@@ -11,6 +11,7 @@ from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page
 from app.api.problems import problem_responses
 from app.api.responses import created_response, page_response, resource_response
+from app.api.routing import APIRouter
 from app.credit_notes import service
 from app.credit_notes.schemas import CreditNoteCreate
 from app.invoices.schemas import InvoiceRead

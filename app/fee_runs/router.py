@@ -1,12 +1,12 @@
 """HTTP for the fee run: parse, call the service, answer the summary."""
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
 from app.api.idempotency import IdempotencyDep
 from app.api.problems import problem_responses
 from app.api.responses import json_response
+from app.api.routing import APIRouter
 from app.fee_runs import service
 from app.fee_runs.schemas import FeeRunCreate, FeeRunSummary
 

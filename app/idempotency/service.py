@@ -10,7 +10,7 @@ import hmac
 from datetime import datetime, timedelta
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
@@ -18,13 +18,44 @@ from app.db import utcnow
 from app.errors import Conflict, Unprocessable, register_constraint_error
 from app.idempotency.models import IdempotencyRecord
 
+
+def _key_in_flight(detail: str) -> Conflict:
+    error = Conflict(detail, code="idempotency_key_in_flight")
+    error.headers = {"Retry-After": "1"}
+    return error
+
+
 register_constraint_error(
     "uq_idempotency_records_caller_key_key",
-    Conflict(
-        "Another request with this Idempotency-Key finished first; retry to get its answer.",
-        code="idempotency_key_in_flight",
+    _key_in_flight(
+        "Another request with this Idempotency-Key finished first; retry to get its answer."
     ),
 )
+
+
+async def claim(session: AsyncSession, caller_key: str, key: str) -> None:
+    """Hold the key for this request until its transaction ends, before its record is
+    looked up; 409 `idempotency_key_in_flight` while another request holds it.
+
+    Without the claim, a retry sent while the first try still runs finds no record (it
+    is not committed yet) and runs the create again, to be refused by the first try's
+    own row (`organisation_number_taken` for the caller's own organisation). PostgreSQL:
+    a transaction-scoped advisory lock, tried without waiting. SQLite: nothing to do, a
+    writing request holds the database's write lock from its start, so the retry waits
+    for the first try to commit and then finds its record.
+    """
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    taken = await connection.scalar(
+        text("SELECT pg_try_advisory_xact_lock(hashtextextended(:name, 0))"),
+        {"name": f"idempotency:{caller_key}:{key}"},
+    )
+    if not taken:
+        raise _key_in_flight(
+            "A request with this Idempotency-Key is still running; retry shortly to get its answer."
+        )
+
 
 # Headers worth replaying; the rest (Date, Server, content length) belong to the new answer.
 _REPLAYED_HEADERS = ("content-type", "location", "etag")

@@ -7,11 +7,12 @@ Included before the invoices router, and the ids take Starlette's `uuid` convert
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
+from fastapi import Header
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
 from app.api.problems import problem_responses
+from app.api.routing import APIRouter
 from app.invoices import documents
 from app.invoices.pdf import render_pdf
 from app.invoices.ubl import render_ubl

@@ -2,13 +2,13 @@
 
 import uuid
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
 from app.api.idempotency import IdempotencyDep
 from app.api.problems import problem_responses
 from app.api.responses import json_response
+from app.api.routing import APIRouter
 from app.meeting_plans import service
 from app.meeting_plans.schemas import MeetingPlan, MeetingPlanCreate
 

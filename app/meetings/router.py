@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
@@ -19,6 +19,7 @@ from app.api.include import include_query, parse_include
 from app.api.pagination import Page, PageParams, page_params
 from app.api.problems import problem_responses
 from app.api.responses import created_response, page_response, resource_response
+from app.api.routing import APIRouter
 from app.audit.schemas import Instant
 from app.db import utcnow
 from app.meetings import access, service

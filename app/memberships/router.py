@@ -6,7 +6,7 @@ There is no DELETE: memberships are history. They end with `POST /{id}/end`.
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import Body, Depends, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
@@ -22,6 +22,7 @@ from app.api.include import include_query, parse_include
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
 from app.api.responses import created_response, json_response, page_response, resource_response
+from app.api.routing import APIRouter
 from app.api.types import IsoDate
 from app.memberships import service
 from app.memberships.models import Membership, MembershipKind, MembershipStatus

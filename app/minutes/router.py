@@ -8,7 +8,7 @@ can be followed across meetings (`?assignee=me&status=open`).
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
@@ -22,6 +22,7 @@ from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
 from app.api.responses import created_response, json_response, page_response, resource_response
+from app.api.routing import APIRouter
 from app.minutes import action_items, service
 from app.minutes.models import ActionItem, ActionItemStatus
 from app.minutes.repository import ActionItemFilter

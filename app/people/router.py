@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
@@ -13,6 +13,7 @@ from app.api.include import include_query, parse_include
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
 from app.api.responses import created_response, page_response, resource_response
+from app.api.routing import APIRouter
 from app.people import service
 from app.people.models import Person, Position
 from app.people.repository import PersonFilter

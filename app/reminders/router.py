@@ -3,13 +3,14 @@ reminders of one invoice."""
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
 from app.api.pagination import Page
 from app.api.problems import problem_responses
 from app.api.responses import json_response, page_response
+from app.api.routing import APIRouter
 from app.reminders import service
 from app.reminders.schemas import ReminderRead, ReminderRunCreate, ReminderRunResult
 

@@ -2,13 +2,13 @@
 
 import uuid
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
 from app.api.etag import OptionalIfMatchHeader, check_if_match_when_sent
 from app.api.problems import problem_responses
 from app.api.responses import resource_response
+from app.api.routing import APIRouter
 from app.errors import PreconditionFailed
 from app.sellers import service
 from app.sellers.schemas import SellerSettingsRead, SellerSettingsWrite

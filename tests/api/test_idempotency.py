@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth.models import User
+from app.companies import service as companies_service
 from app.db import create_sessionmaker, utcnow
 from app.idempotency.models import IdempotencyRecord
 from app.idempotency.service import fingerprint, purge_expired
@@ -125,14 +126,75 @@ async def test_racing_retries_create_once(client: httpx.AsyncClient) -> None:
     assert set(statuses) <= {201, 409}
     created_ids = {r.json()["id"] for r in responses if r.status_code == 201}
     assert len(created_ids) == 1, "every 201 must be the same organisation (a replay)"
-    # A loser that raced past the key lookup is stopped by the unique organisation
-    # number (or, failing that, the unique key), each with its own code.
+    # A retry is never taken for another create (refused by the first one's own row):
+    # it is told the key is in flight, or replays the answer.
     for response in responses:
         if response.status_code == 409:
-            assert response.json()["code"] in {
-                "organisation_number_taken",
-                "idempotency_key_in_flight",
-            }
+            assert response.json()["code"] == "idempotency_key_in_flight"
+    assert await _company_count(client) == 1
+
+
+async def test_a_retry_while_the_first_try_runs_is_not_taken_for_another_create(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first try is slowed down inside its create, after its key was looked up; the
+    # retry comes while it runs. The retry must not run the create again (and clash with
+    # the caller's own new organisation): it is told the key is in flight, or, where the
+    # database makes it wait for the first (SQLite's one writer), gets its answer.
+    original_check = companies_service._check_identifiers
+    first_is_inside = asyncio.Event()
+
+    async def slow_check(*args: Any, **kwargs: Any) -> None:
+        await original_check(*args, **kwargs)
+        first_is_inside.set()
+        await asyncio.sleep(0.5)
+
+    monkeypatch.setattr(companies_service, "_check_identifiers", slow_check)
+    body = company_body()
+    headers = {"Idempotency-Key": "retried-while-running"}
+    first = asyncio.create_task(client.post("/v1/companies", json=body, headers=headers))
+    await asyncio.wait_for(first_is_inside.wait(), timeout=5)
+    retry = await client.post("/v1/companies", json=body, headers=headers)
+    created = await first
+    assert created.status_code == 201, created.text
+    if retry.status_code == 409:
+        problem = assert_problem(retry, 409, "idempotency_key_in_flight")
+        assert retry.headers["retry-after"] == "1"
+        assert created.json()["id"] not in problem["detail"]
+    else:
+        assert retry.status_code == 201, retry.text
+        assert retry.headers["idempotency-replayed"] == "true"
+        assert retry.json() == created.json()
+    # Once the first try has finished, a retry gets its answer.
+    later = await client.post("/v1/companies", json=body, headers=headers)
+    assert later.status_code == 201
+    assert later.headers["idempotency-replayed"] == "true"
+    assert later.json()["id"] == created.json()["id"]
+    assert await _company_count(client) == 1
+
+
+async def test_a_retry_after_a_first_try_that_failed_creates(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A key in flight whose first try then fails holds nothing: the next retry creates.
+    original_check = companies_service._check_identifiers
+    calls = 0
+
+    async def fails_once(*args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("the first try breaks")
+        await original_check(*args, **kwargs)
+
+    monkeypatch.setattr(companies_service, "_check_identifiers", fails_once)
+    body = company_body()
+    headers = {"Idempotency-Key": "first-try-failed"}
+    failed = await client.post("/v1/companies", json=body, headers=headers)
+    assert_problem(failed, 500, "internal_error")
+    retried = await client.post("/v1/companies", json=body, headers=headers)
+    assert retried.status_code == 201, retried.text
+    assert "idempotency-replayed" not in retried.headers
     assert await _company_count(client) == 1
 
 

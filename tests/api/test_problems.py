@@ -52,14 +52,14 @@ async def test_unknown_route_and_method_are_problems(client: httpx.AsyncClient) 
     wrong_method = await client.put("/v1/companies")
     assert wrong_method.status_code == 405
     assert wrong_method.json()["code"] == "method_not_allowed"
-    assert wrong_method.headers["Allow"] == "GET, POST"
+    assert wrong_method.headers["Allow"] == "GET, HEAD, POST"
     # Every method of the path, across routes of different routers.
     order = await client.patch(f"/v1/meetings/{uuid.uuid4()}/agenda-items/order")
     assert order.status_code == 405
     assert order.headers["Allow"] == "PUT"
     ics = await client.delete(f"/v1/meetings/{uuid.uuid4()}.ics")
     assert ics.status_code == 405
-    assert ics.headers["Allow"] == "GET"
+    assert ics.headers["Allow"] == "GET, HEAD"
 
 
 async def test_bad_uuid_in_path_is_a_validation_problem(client: httpx.AsyncClient) -> None:

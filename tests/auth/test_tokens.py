@@ -1,5 +1,8 @@
 """Access and refresh tokens: rotation, sign-out, and every way a token is refused."""
 
+import base64
+import hmac
+import json
 import uuid
 from datetime import timedelta
 
@@ -184,6 +187,48 @@ async def test_refused_access_tokens(
     basic = await anonymous_client.get("/v1/networks", headers={"Authorization": "Basic eDp5"})
     assert_refused(basic, "invalid_authorization")
     assert (await anonymous_client.get("/v1/users/me", headers=bearer(valid))).status_code == 200
+
+
+# Claims of the wrong JSON type in a correctly signed token: the signature proves only
+# that the server's secret signed it, not that its claims are what Klynge writes.
+_WRONG_CLAIMS = {
+    "sid-number": {"sid": 12345},
+    "sid-list": {"sid": ["x"]},
+    "sid-null": {"sid": None},
+    "sid-object": {"sid": {"id": "x"}},
+    "sid-bool": {"sid": True},
+    "sid-not-a-uuid": {"sid": "not-a-uuid"},
+    "sub-number": {"sub": 12345},
+    "sub-list": {"sub": []},
+    "sub-null": {"sub": None},
+    "sub-object": {"sub": {}},
+    "exp-text": {"exp": "tomorrow"},
+    "exp-list": {"exp": [1]},
+    "exp-null": {"exp": None},
+    "iat-text": {"iat": "now"},
+    "typ-list": {"typ": ["access"]},
+    "typ-null": {"typ": None},
+}
+
+
+@pytest.mark.parametrize("case", sorted(_WRONG_CLAIMS))
+async def test_a_signed_token_with_claims_of_the_wrong_type_is_refused(
+    anonymous_client: httpx.AsyncClient, application: FastAPI, engine: AsyncEngine, case: str
+) -> None:
+    secret = application.state.settings.jwt_secret.get_secret_value()
+    valid, _ = await make_sign_in(application, (await make_user(engine)).id)
+    claims = jwt.decode(valid, secret, algorithms=["HS256"])
+    # Encoded by hand: PyJWT refuses to sign some of these claims (a non-numeric exp).
+    header = _b64(b'{"alg":"HS256","typ":"JWT"}')
+    payload = _b64(json.dumps({**claims, **_WRONG_CLAIMS[case]}).encode())
+    signature = _b64(hmac.new(secret.encode(), f"{header}.{payload}".encode(), "sha256").digest())
+    token = f"{header}.{payload}.{signature}"
+    for url in ("/v1/users/me", "/v1/networks"):
+        assert_refused(await anonymous_client.get(url, headers=bearer(token)), "invalid_token")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 async def test_disabling_a_user_refuses_their_current_token(

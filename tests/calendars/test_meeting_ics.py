@@ -101,5 +101,5 @@ async def test_a_meetings_ics_is_read_only(client: httpx.AsyncClient, engine: As
     for method in ("PATCH", "DELETE", "POST"):
         response = await client.request(method, f"/v1/meetings/{meeting.id}.ics", json={})
         assert_problem(response, 405, "method_not_allowed")
-        assert response.headers["allow"] == "GET"
+        assert response.headers["allow"] == "GET, HEAD"
     assert parse(await client.get(f"/v1/meetings/{meeting.id}.ics"))

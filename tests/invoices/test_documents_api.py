@@ -279,4 +279,4 @@ async def test_documents_are_read_only(client: httpx.AsyncClient) -> None:
     for method in ("PATCH", "DELETE", "POST"):
         response = await client.request(method, url)
         assert response.status_code == 405, (method, response.text)
-        assert response.headers["allow"] == "GET"
+        assert response.headers["allow"] == "GET, HEAD"
