@@ -3,11 +3,12 @@
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.agenda.router import router as agenda_router
 from app.api.openapi import install_openapi
+from app.api.parameters import refuse_nul
 from app.api.problems import install_problem_handlers
 from app.audit import recorder
 from app.audit.router import router as audit_router
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Administration of industry networks",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Every route: no NUL in a query string, a path or a form.
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings
     app.state.engine = engine

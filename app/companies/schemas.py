@@ -2,10 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictInt, StringConstraints
 
-from app.api.schemas import PatchModel
-from app.api.types import Email
+from app.api.schemas import PatchModel, RequestModel
+from app.api.types import MULTI_LINE, Email
 from app.companies.models import Country, Language, OrganisationKind
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -21,7 +21,7 @@ PeppolEndpointId = Annotated[
 ]
 
 
-class Address(BaseModel):
+class Address(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     line1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -35,7 +35,18 @@ class Address(BaseModel):
     )
 
 
-class _CompanyFields(BaseModel):
+class AddressRead(BaseModel):
+    """An address as answered. Read from stored rows, which the input rules (`Address`)
+    do not judge again: a row from before a rule still reads."""
+
+    line1: str
+    line2: str | None = None
+    postal_code: str
+    city: str
+    country: str = Field(description="ISO 3166-1 alpha-2.", examples=["NO"])
+
+
+class _CompanyFields(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     vat_number: Annotated[str, StringConstraints(max_length=30)] | None = Field(
@@ -47,10 +58,10 @@ class _CompanyFields(BaseModel):
     invoice_email: Email | None = None
     peppol_endpoint_id: PeppolEndpointId | None = None
     nace_code: NaceCode | None = None
-    employees: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
-    apprentices: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    employees: Annotated[StrictInt, Field(ge=0, le=10_000_000)] | None = None
+    apprentices: Annotated[StrictInt, Field(ge=0, le=10_000_000)] | None = None
     website: HttpUrl | None = None
-    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    notes: Annotated[str, StringConstraints(max_length=5000), MULTI_LINE] | None = None
 
 
 class CompanyCreate(_CompanyFields):
@@ -118,9 +129,9 @@ class CompanyRead(BaseModel):
     country: Country
     organisation_number: str
     vat_number: str | None
-    visiting_address: Address | None
-    postal_address: Address | None
-    invoice_address: Address | None
+    visiting_address: AddressRead | None
+    postal_address: AddressRead | None
+    invoice_address: AddressRead | None
     invoice_email: str | None
     peppol_endpoint_id: str | None
     nace_code: str | None

@@ -7,10 +7,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
-from app.api.schemas import PatchModel
-from app.api.types import MoneyAmount, MoneyText, VatRate
+from app.api.schemas import PatchModel, RequestModel
+from app.api.types import MULTI_LINE, MoneyAmount, MoneyText, VatRate
 from app.fee_schedules.models import FeeSchedule
 from app.invoices.models import Currency, VatCategory
 from app.memberships.models import MembershipKind
@@ -21,9 +21,9 @@ Description = Annotated[
 ExemptionReason = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"\S")
 ]
-InvoiceText = Annotated[str, StringConstraints(max_length=2000)]
-Year = Annotated[int, Field(ge=2000, le=2100, examples=[2026])]
-PaymentTermsDays = Annotated[int, Field(ge=0, le=365, examples=[30])]
+InvoiceText = Annotated[str, StringConstraints(max_length=2000), MULTI_LINE]
+Year = Annotated[StrictInt, Field(ge=2000, le=2100, examples=[2026])]
+PaymentTermsDays = Annotated[StrictInt, Field(ge=0, le=365, examples=[30])]
 BillableKinds = Annotated[
     list[MembershipKind],
     Field(
@@ -63,14 +63,16 @@ _EXAMPLE: dict[str, Any] = {
 }
 
 
-class FeeTier(BaseModel):
+class FeeTier(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
-    min_employees: int = Field(ge=0, le=10_000_000, description="From this many employees up.")
+    min_employees: StrictInt = Field(
+        ge=0, le=10_000_000, description="From this many employees up."
+    )
     amount: MoneyAmount = Field(description="The annual amount, net of VAT.")
 
 
-class FeeLineIn(BaseModel):
+class FeeLineIn(RequestModel):
     """One fee line: `amount` for everyone, or `tiers` by the organisation's employees.
 
     The rules across fields (one of `amount` and `tiers`, tiers ascending, the VAT
@@ -109,7 +111,7 @@ def _unique_kinds(kinds: list[MembershipKind] | None) -> None:
         raise ValueError("`billable_kinds` names each kind at most once")
 
 
-class FeeScheduleCreate(BaseModel):
+class FeeScheduleCreate(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
 
     network_id: uuid.UUID

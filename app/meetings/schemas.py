@@ -9,7 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.api.schemas import PatchModel
+from app.api.schemas import PatchModel, RequestModel
+from app.api.types import MULTI_LINE
 from app.companies.schemas import CompanyRef
 from app.meetings.models import Meeting, MeetingKind, MeetingStatus, MinutesStatus
 from app.meetings.rules import has_started
@@ -35,7 +36,7 @@ class MeetingInclude(StrEnum):
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
 ]
-Description = Annotated[str, StringConstraints(max_length=5000)]
+Description = Annotated[str, StringConstraints(max_length=5000), MULTI_LINE]
 PlaceName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 PlaceAddress = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 OnlineUrl = Annotated[
@@ -65,7 +66,7 @@ HostId = Annotated[
 _PLACE = "A place (`place_name`) or an `online_url`, or both, is required."
 
 
-class MeetingCreate(BaseModel):
+class MeetingCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
