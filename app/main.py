@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Administration of industry networks",
         description=DESCRIPTION,
         lifespan=lifespan,
-        # Every route: no NUL in a query string, a path or a form.
+        # Every route: no NUL in a query string or a form.
         dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings

@@ -15,10 +15,16 @@ _LINE_BREAKS_AND_TAB = "\t\n\r"
 _REFUSED_IN_MULTI_LINE = re.compile(f"[{_ALWAYS_REFUSED}]")
 _REFUSED_IN_SINGLE_LINE = re.compile(f"[{_ALWAYS_REFUSED}{_LINE_BREAKS_AND_TAB}]")
 
-# The same rules as ECMA-262 patterns, for the OpenAPI document (surrogates left out:
-# a JSON Schema string is Unicode text, which holds none).
-SINGLE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f\ufffe\uffff]*$"
+# The same rules as patterns, for the OpenAPI document (ECMA-262) and for fields with a
+# pattern of their own (Pydantic's Rust regex reads the same escapes). Surrogates are
+# left out: a JSON Schema string is Unicode text, which holds none.
+_NOT_TEXT = r"\u0000-\u001f\u007f-\u009f\ufffe\uffff"
+SINGLE_LINE_PATTERN = rf"^[^{_NOT_TEXT}]*$"
 MULTI_LINE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]*$"
+# One line with at least one character that is not blank.
+NOT_BLANK_LINE_PATTERN = rf"^[^{_NOT_TEXT}]*[^\s{_NOT_TEXT}][^{_NOT_TEXT}]*$"
+# An http(s) link: no blanks, no control characters.
+LINK_PATTERN = rf"^https?://[^\s/?#{_NOT_TEXT}]+[^\s{_NOT_TEXT}]*$"
 
 REPLACEMENT = "\ufffd"
 

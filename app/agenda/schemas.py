@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.schemas import PatchModel, RequestModel
-from app.api.types import MULTI_LINE
+from app.api.types import MULTI_LINE, JsonInt
 from app.meetings.models import AgendaItem
 from app.meetings.schemas import PersonName
 from app.participants.models import ParticipantRole
@@ -26,7 +26,7 @@ PresenterName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
 ]
 PlannedMinutes = Annotated[
-    StrictInt, Field(gt=0, le=1440, description="Minutes planned for the item (at most a day).")
+    JsonInt, Field(gt=0, le=1440, description="Minutes planned for the item (at most a day).")
 ]
 # Far above any agenda; bounded so no value can overflow the column.
 MAX_POSITION = 10_000
@@ -58,7 +58,7 @@ class AgendaItemCreate(RequestModel):
     planned_minutes: PlannedMinutes | None = None
     presenter_person_id: uuid.UUID | None = Field(default=None, description=_PRESENTER)
     presenter_name: PresenterName | None = Field(default=None, description=_PRESENTER)
-    position: StrictInt | None = Field(
+    position: JsonInt | None = Field(
         default=None,
         ge=1,
         le=MAX_POSITION,

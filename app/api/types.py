@@ -113,6 +113,17 @@ IsoInstant = iso_date_time(
 )
 
 
+def _json_integer(value: Any) -> Any:
+    # JSON Schema counts 4.0 as an integer; the string "4" and `true` are not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Integers of JSON bodies: strict (no "4", no `true`), but 4.0 is 4, as JSON Schema says.
+JsonInt = Annotated[int, Strict(), BeforeValidator(_json_integer)]
+
+
 def _email(value: str) -> str:
     try:
         validated = validate_email(value, check_deliverability=False, test_environment=True)

@@ -2,10 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
 from app.api.schemas import PatchModel, RequestModel
-from app.api.types import MULTI_LINE, Email
+from app.api.types import MULTI_LINE, Email, JsonInt
 from app.companies.models import Country, Language, OrganisationKind
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -58,8 +58,8 @@ class _CompanyFields(RequestModel):
     invoice_email: Email | None = None
     peppol_endpoint_id: PeppolEndpointId | None = None
     nace_code: NaceCode | None = None
-    employees: Annotated[StrictInt, Field(ge=0, le=10_000_000)] | None = None
-    apprentices: Annotated[StrictInt, Field(ge=0, le=10_000_000)] | None = None
+    employees: Annotated[JsonInt, Field(ge=0, le=10_000_000)] | None = None
+    apprentices: Annotated[JsonInt, Field(ge=0, le=10_000_000)] | None = None
     website: HttpUrl | None = None
     notes: Annotated[str, StringConstraints(max_length=5000), MULTI_LINE] | None = None
 

@@ -3,10 +3,10 @@
 import uuid
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from app.api.schemas import RequestModel
-from app.api.types import MoneyText
+from app.api.types import JsonInt, MoneyText
 from app.invoices.models import Currency
 
 
@@ -34,7 +34,7 @@ class FeeRunCreate(RequestModel):
     )
 
     network_id: uuid.UUID
-    year: StrictInt = Field(ge=2000, le=2100, examples=[2026])
+    year: JsonInt = Field(ge=2000, le=2100, examples=[2026])
     dry_run: StrictBool = Field(
         default=False, description="Report what would be created, and create nothing."
     )

@@ -7,23 +7,30 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.api.schemas import PatchModel, RequestModel
-from app.api.types import MULTI_LINE, MoneyAmount, MoneyText, VatRate
+from app.api.types import MULTI_LINE, JsonInt, MoneyAmount, MoneyText, VatRate
 from app.fee_schedules.models import FeeSchedule
 from app.invoices.models import Currency, VatCategory
 from app.memberships.models import MembershipKind
+from app.text import NOT_BLANK_LINE_PATTERN
 
 Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"\S")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=300, pattern=NOT_BLANK_LINE_PATTERN
+    ),
 ]
 ExemptionReason = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"\S")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=300, pattern=NOT_BLANK_LINE_PATTERN
+    ),
 ]
 InvoiceText = Annotated[str, StringConstraints(max_length=2000), MULTI_LINE]
-Year = Annotated[StrictInt, Field(ge=2000, le=2100, examples=[2026])]
-PaymentTermsDays = Annotated[StrictInt, Field(ge=0, le=365, examples=[30])]
+Year = Annotated[JsonInt, Field(ge=2000, le=2100, examples=[2026])]
+PaymentTermsDays = Annotated[JsonInt, Field(ge=0, le=365, examples=[30])]
 BillableKinds = Annotated[
     list[MembershipKind],
     Field(
@@ -66,9 +73,7 @@ _EXAMPLE: dict[str, Any] = {
 class FeeTier(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
-    min_employees: StrictInt = Field(
-        ge=0, le=10_000_000, description="From this many employees up."
-    )
+    min_employees: JsonInt = Field(ge=0, le=10_000_000, description="From this many employees up.")
     amount: MoneyAmount = Field(description="The annual amount, net of VAT.")
 
 

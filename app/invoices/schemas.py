@@ -13,13 +13,20 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    StrictInt,
     StringConstraints,
     WithJsonSchema,
 )
 
 from app.api.schemas import PatchModel, RequestModel
-from app.api.types import MULTI_LINE, IsoDate, MoneyAmount, MoneyText, PositiveQuantity, VatRate
+from app.api.types import (
+    MULTI_LINE,
+    IsoDate,
+    JsonInt,
+    MoneyAmount,
+    MoneyText,
+    PositiveQuantity,
+    VatRate,
+)
 from app.companies.models import Language
 from app.invoices import balance
 from app.invoices.fields import ExchangeRate
@@ -86,7 +93,7 @@ class LineIn(RequestModel):
 Lines = Annotated[list[LineIn], Field(min_length=1, max_length=500)]
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Note = Annotated[str, StringConstraints(max_length=2000), MULTI_LINE]
-PaymentTerms = Annotated[StrictInt, Field(ge=0, le=365)]
+PaymentTerms = Annotated[JsonInt, Field(ge=0, le=365)]
 
 
 class InvoiceCreate(RequestModel):

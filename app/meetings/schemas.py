@@ -17,6 +17,7 @@ from app.meetings.rules import has_started
 from app.meetings.times import MeetingTime, in_zone
 from app.networks.schemas import NetworkRef
 from app.participants.models import Answer
+from app.text import LINK_PATTERN, NOT_BLANK_LINE_PATTERN
 
 
 class PersonName(BaseModel):
@@ -32,16 +33,19 @@ class MeetingInclude(StrEnum):
     HOST = "host"
 
 
-# `\S`: a title of blanks would be empty once stripped; the schema says so too.
+# Not blank: a title of blanks would be empty once stripped; the schema says so too.
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=NOT_BLANK_LINE_PATTERN
+    ),
 ]
 Description = Annotated[str, StringConstraints(max_length=5000), MULTI_LINE]
 PlaceName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 PlaceAddress = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 OnlineUrl = Annotated[
     str,
-    StringConstraints(max_length=2000, pattern=r"^https?://[^\s/?#]+\S*$"),
+    StringConstraints(max_length=2000, pattern=LINK_PATTERN),
     Field(
         description="An http or https link to join online.", examples=["https://meet.example/q1"]
     ),

@@ -3,10 +3,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from app.api.schemas import PatchModel, RequestModel
-from app.api.types import MULTI_LINE
+from app.api.types import MULTI_LINE, JsonInt
 from app.companies.schemas import CompanyRef
 from app.networks.models import Network, NetworkStatus, Visibility
 from app.networks.repository import NetworkInclude
@@ -23,9 +23,7 @@ Slug = Annotated[
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=5000), MULTI_LINE]
-MeetingsPerYear = Annotated[
-    StrictInt, Field(ge=0, le=52, description="The planned meeting cadence.")
-]
+MeetingsPerYear = Annotated[JsonInt, Field(ge=0, le=52, description="The planned meeting cadence.")]
 
 _ADMINISTERED_BY = (
     "The administering association (an organisation of kind `association`). Left out or "

@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from app.api.schemas import RequestModel
-from app.api.types import Email, MoneyAmount, MoneyText
+from app.api.types import Email, JsonInt, MoneyAmount, MoneyText
 from app.invoices.models import KidAlgorithm
 from app.sellers.models import SellerSettings
 
@@ -59,10 +59,10 @@ class SellerSettingsWrite(RequestModel):
     kid_algorithm: KidAlgorithm = Field(
         default=KidAlgorithm.MOD10, description="The KID check digit of NOK invoices."
     )
-    default_payment_terms_days: Annotated[StrictInt, Field(ge=0, le=365)] = 30
-    first_reminder_after_days: Annotated[StrictInt, Field(ge=1, le=365)] = 14
-    next_reminder_after_days: Annotated[StrictInt, Field(ge=1, le=365)] = 14
-    reminder_levels: Annotated[StrictInt, Field(ge=0, le=5)] = 2
+    default_payment_terms_days: Annotated[JsonInt, Field(ge=0, le=365)] = 30
+    first_reminder_after_days: Annotated[JsonInt, Field(ge=1, le=365)] = 14
+    next_reminder_after_days: Annotated[JsonInt, Field(ge=1, le=365)] = 14
+    reminder_levels: Annotated[JsonInt, Field(ge=0, le=5)] = 2
     reminder_fee: MoneyAmount | None = Field(
         default=None, description="Charged per reminder; none when null."
     )
