@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.agenda.router import router as agenda_router
@@ -11,6 +11,7 @@ from app.api.body_limit import BodyLimit
 from app.api.docs import install_docs
 from app.api.head import HeadAsGet
 from app.api.openapi import install_openapi
+from app.api.parameters import refuse_nul
 from app.api.problems import install_problem_handlers
 from app.api.request_context import RequestContextMiddleware
 from app.audit import recorder
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A redirect would be built from the request's Host header (an open redirect):
         # a path with a trailing slash is simply not one of ours (404).
         redirect_slashes=False,
+        # Every route: no NUL in a query string or a form.
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -14,18 +14,19 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.api.schemas import PatchModel
+from app.api.schemas import PatchModel, RequestModel
+from app.api.types import MULTI_LINE, JsonInt
 from app.meetings.models import AgendaItem
 from app.meetings.schemas import PersonName
 from app.participants.models import ParticipantRole
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=5000)]
+Description = Annotated[str, StringConstraints(max_length=5000), MULTI_LINE]
 PresenterName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
 ]
 PlannedMinutes = Annotated[
-    int, Field(gt=0, le=1440, description="Minutes planned for the item (at most a day).")
+    JsonInt, Field(gt=0, le=1440, description="Minutes planned for the item (at most a day).")
 ]
 # Far above any agenda; bounded so no value can overflow the column.
 MAX_POSITION = 10_000
@@ -37,7 +38,7 @@ _PRESENTER = (
 )
 
 
-class AgendaItemCreate(BaseModel):
+class AgendaItemCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -57,7 +58,7 @@ class AgendaItemCreate(BaseModel):
     planned_minutes: PlannedMinutes | None = None
     presenter_person_id: uuid.UUID | None = Field(default=None, description=_PRESENTER)
     presenter_name: PresenterName | None = Field(default=None, description=_PRESENTER)
-    position: int | None = Field(
+    position: JsonInt | None = Field(
         default=None,
         ge=1,
         le=MAX_POSITION,
@@ -89,7 +90,7 @@ class AgendaItemUpdate(PatchModel):
     presenter_name: PresenterName | None = Field(default=None, description=_PRESENTER)
 
 
-class AgendaOrder(BaseModel):
+class AgendaOrder(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

@@ -2,31 +2,126 @@
 
 Pydantic reads `0` or `"0"` as a date (a Unix timestamp); the OpenAPI document says
 `YYYY-MM-DD`, so that is all we accept, in query strings and in JSON bodies alike.
+Dates and date-times lie between `FIRST_DAY` and `LAST_DAY`: a century back for history,
+nearly two ahead for plans; beyond that a value is a typo, and arithmetic on it (a term's
+default end, a reminder's next date) would leave the calendar Python and the databases hold.
 E-mail addresses are checked for syntax (OpenAPI's `format: email`) and lower-cased,
 and never looked up. Special-use domains that cannot receive mail (`.local`, `.invalid`,
 `.localhost`, …) are refused, except RFC 2606's `.test`, which test data uses.
 """
 
 import re
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    PlainSerializer,
+    Strict,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
 
+
+@dataclass(frozen=True)
+class MultiLineText:
+    """Marks a text type as multi-line: it may hold tab and line breaks (see
+    `app.api.schemas.RequestModel`); every other text is one line."""
+
+
+MULTI_LINE = MultiLineText()
+
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2200, 12, 31)
+# The same range as a pattern on the year, so the OpenAPI document says it too.
+_YEAR_IN_RANGE = r"(19\d{2}|2[01]\d{2}|2200)"
+DATE_PATTERN = rf"^{_YEAR_IN_RANGE}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def in_calendar(value: Any) -> Any:
+    """Refuse a date, or a date-time whose own day, outside FIRST_DAY … LAST_DAY."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"expected a date between {FIRST_DAY} and {LAST_DAY}")
+    return value
+
+
 def _iso_date_only(value: Any) -> Any:
-    if isinstance(value, date):
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str) and _ISO_DATE.match(value):
-        return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("expected a date that exists, as YYYY-MM-DD") from None
     raise ValueError("expected a date as YYYY-MM-DD")
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+# The one date type of requests (bodies and query parameters): the string is parsed
+# here, so the date itself is validated strictly (no Unix times, no datetimes).
+IsoDate = Annotated[
+    date,
+    Strict(),
+    BeforeValidator(_iso_date_only),
+    AfterValidator(in_calendar),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+
+
+# Pydantic's own reading of RFC 3339 text (`t`/`z` in lower case, nanoseconds, …).
+_DATE_TIME_TEXT = TypeAdapter(datetime)
+# Date-times say their year range in the document as a pattern on the start.
+DATE_TIME_PATTERN = rf"^{_YEAR_IN_RANGE}-"
+
+
+def iso_date_time(text_pattern: re.Pattern[str], expected: str, *metadata: Any) -> Any:
+    """A date-time type taking strings that match `text_pattern` (and datetimes), on a
+    day in the calendar range; `expected` words the error, `metadata` (e.g. a `Field`)
+    annotates the type. The string is parsed here, so
+    the datetime is validated strictly (Pydantic would read `1700000000` as a Unix time)."""
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value
+        if isinstance(value, str) and text_pattern.match(value):
+            try:
+                return _DATE_TIME_TEXT.validate_python(value)
+            except ValidationError:
+                raise ValueError(f"{expected}, naming a day and time that exist") from None
+        raise ValueError(expected)
+
+    return Annotated[
+        datetime,
+        Strict(),
+        BeforeValidator(parse),
+        AfterValidator(in_calendar),
+        WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATE_TIME_PATTERN}),
+        *metadata,
+    ]
+
+
+# RFC 3339 date-time: a date, a time and an offset (`Z` or `±hh:mm`), nothing looser.
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+IsoInstant = iso_date_time(
+    _INSTANT, "expected an ISO 8601 date-time with an offset, e.g. 2026-01-31T09:00:00Z"
+)
+
+
+def _json_integer(value: Any) -> Any:
+    # JSON Schema counts 4.0 as an integer; the string "4" and `true` are not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Integers of JSON bodies: strict (no "4", no `true`), but 4.0 is 4, as JSON Schema says.
+JsonInt = Annotated[int, Strict(), BeforeValidator(_json_integer)]
 
 
 def _email(value: str) -> str:
@@ -70,6 +165,7 @@ def decimal_text(pattern: str, description: str, example: str) -> Any:
 
     return Annotated[
         Decimal,
+        Strict(),
         BeforeValidator(check),
         PlainSerializer(lambda value: f"{value}", return_type=str, when_used="json"),
         WithJsonSchema(

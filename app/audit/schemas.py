@@ -1,17 +1,11 @@
-import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.api.types import IsoInstant
 
 
 class ActorType(StrEnum):
@@ -27,35 +21,12 @@ class AuditAction(StrEnum):
     DELETE = "delete"
 
 
-# RFC 3339 date-time: a date, a time and an offset (`Z` or `±hh:mm`), nothing looser.
-_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-
-
-def _iso_instant_only(value: Any) -> Any:
-    # Pydantic would also read `1700000000` as a Unix time, and take an instant without
-    # an offset as local: both are refused, so a filter always names one instant.
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _INSTANT.match(value):
-        return value
-    raise ValueError("expected an ISO 8601 date-time with an offset, e.g. 2026-01-31T09:00:00Z")
-
-
-_FIRST_INSTANT = datetime.min.replace(tzinfo=UTC)
-_LAST_INSTANT = datetime.max.replace(tzinfo=UTC)
-
-
 def _in_utc(value: datetime) -> datetime:
-    # `0001-01-01T00:00:00+01:00` is a valid date-time that lies before the first instant
-    # Python can hold in UTC (and likewise after the last): as a bound, it is the same as
-    # the first or last instant.
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        return _FIRST_INSTANT if value.year == _FIRST_INSTANT.year else _LAST_INSTANT
+    return value.astimezone(UTC)
 
 
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant_only), AfterValidator(_in_utc)]
+# A filter's bound: one instant, shown in UTC.
+Instant = Annotated[IsoInstant, AfterValidator(_in_utc)]
 
 
 class AuditEventRead(BaseModel):

@@ -9,15 +9,15 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
 )
 
-from app.api.schemas import PatchModel
-from app.api.types import Email
+from app.api.schemas import PatchModel, RequestModel
+from app.api.types import Email, IsoInstant
 from app.auth.models import ApiKeyScope
 
 PASSWORD_MIN_LENGTH = 12
@@ -46,7 +46,7 @@ class TokenResponse(BaseModel):
     )
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"refresh_token": "klr_6nq1mZ…"}]},
@@ -58,7 +58,7 @@ class RefreshRequest(BaseModel):
 # Users ---------------------------------------------------------------------------------
 
 
-class UserCreate(BaseModel):
+class UserCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -78,7 +78,7 @@ class UserCreate(BaseModel):
     person_id: uuid.UUID | None = Field(
         default=None, description="The person in the registry this login belongs to."
     )
-    is_admin: bool = False
+    is_admin: StrictBool = False
 
 
 class UserUpdate(PatchModel):
@@ -89,8 +89,8 @@ class UserUpdate(PatchModel):
 
     email: Email | None = None
     person_id: uuid.UUID | None = None
-    is_admin: bool | None = None
-    disabled: bool | None = None
+    is_admin: StrictBool | None = None
+    disabled: StrictBool | None = None
     password: Password | None = None
 
 
@@ -139,7 +139,7 @@ class MeRead(UserRead):
     )
 
 
-class CoordinatorCreate(BaseModel):
+class CoordinatorCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"network_id": "5b0e3c1a-2f4d-4e8b-9c61-7a2d0f9e1b34"}]},
@@ -156,7 +156,7 @@ class CoordinatedNetwork(BaseModel):
 # API keys ------------------------------------------------------------------------------
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -173,7 +173,7 @@ class ApiKeyCreate(BaseModel):
         description="`public`: the website's view. `read`: read everything. `read` and "
         "`write`: change things too. `public` combines with nothing (422 `invalid_scopes`).",
     )
-    expires_at: AwareDatetime | None = Field(
+    expires_at: IsoInstant | None = Field(
         default=None, description="When the key stops working; never if left out."
     )
 

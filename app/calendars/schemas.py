@@ -10,10 +10,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.api.schemas import RequestModel
 from app.calendars.models import CalendarToken, FeedKind
 
 
-class CalendarTokenCreate(BaseModel):
+class CalendarTokenCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

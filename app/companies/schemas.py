@@ -4,8 +4,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
-from app.api.schemas import PatchModel
-from app.api.types import Email
+from app.api.schemas import PatchModel, RequestModel
+from app.api.types import MULTI_LINE, Email, JsonInt
 from app.codelists.fields import CountryCode, PeppolEndpointId
 from app.companies.models import Country, Language, OrganisationKind
 
@@ -17,7 +17,7 @@ NaceCode = Annotated[
 ]
 
 
-class Address(BaseModel):
+class Address(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     line1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -40,7 +40,7 @@ class AddressRead(BaseModel):
     country: str = Field(description="ISO 3166-1 alpha-2.", examples=["NO"])
 
 
-class _CompanyFields(BaseModel):
+class _CompanyFields(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     vat_number: Annotated[str, StringConstraints(max_length=30)] | None = Field(
@@ -52,10 +52,10 @@ class _CompanyFields(BaseModel):
     invoice_email: Email | None = None
     peppol_endpoint_id: PeppolEndpointId | None = None
     nace_code: NaceCode | None = None
-    employees: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
-    apprentices: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    employees: Annotated[JsonInt, Field(ge=0, le=10_000_000)] | None = None
+    apprentices: Annotated[JsonInt, Field(ge=0, le=10_000_000)] | None = None
     website: HttpUrl | None = None
-    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    notes: Annotated[str, StringConstraints(max_length=5000), MULTI_LINE] | None = None
 
 
 class CompanyCreate(_CompanyFields):

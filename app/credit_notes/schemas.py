@@ -1,13 +1,15 @@
 """What a credit note is made from: the lines to credit (none: all that is left)."""
 
 import uuid
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from app.api.types import PositiveQuantity
+from app.api.schemas import RequestModel
+from app.api.types import MULTI_LINE, PositiveQuantity
 
 
-class CreditLineIn(BaseModel):
+class CreditLineIn(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     line_id: uuid.UUID = Field(description="A line of the credited invoice.")
@@ -17,7 +19,7 @@ class CreditLineIn(BaseModel):
     )
 
 
-class CreditNoteCreate(BaseModel):
+class CreditNoteCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -33,7 +35,7 @@ class CreditNoteCreate(BaseModel):
         },
     )
 
-    reason: str | None = Field(
+    reason: Annotated[str, MULTI_LINE] | None = Field(
         default=None, max_length=2000, description="Printed on the credit note as its note."
     )
     lines: list[CreditLineIn] | None = Field(

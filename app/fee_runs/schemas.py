@@ -3,9 +3,10 @@
 import uuid
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from app.api.types import MoneyText
+from app.api.schemas import RequestModel
+from app.api.types import JsonInt, MoneyText
 from app.invoices.models import Currency
 
 
@@ -18,7 +19,7 @@ class SkipReason(StrEnum):
     ZERO_AMOUNT = "zero_amount"
 
 
-class FeeRunCreate(BaseModel):
+class FeeRunCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -33,8 +34,8 @@ class FeeRunCreate(BaseModel):
     )
 
     network_id: uuid.UUID
-    year: int = Field(ge=2000, le=2100, examples=[2026])
-    dry_run: bool = Field(
+    year: JsonInt = Field(ge=2000, le=2100, examples=[2026])
+    dry_run: StrictBool = Field(
         default=False, description="Report what would be created, and create nothing."
     )
 

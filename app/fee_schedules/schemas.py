@@ -9,21 +9,28 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from app.api.schemas import PatchModel
-from app.api.types import MoneyAmount, MoneyText, VatRate
+from app.api.schemas import PatchModel, RequestModel
+from app.api.types import MULTI_LINE, JsonInt, MoneyAmount, MoneyText, VatRate
 from app.fee_schedules.models import FeeSchedule
 from app.invoices.models import Currency, VatCategory
 from app.memberships.models import MembershipKind
+from app.text import NOT_BLANK_LINE_PATTERN
 
 Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"\S")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=300, pattern=NOT_BLANK_LINE_PATTERN
+    ),
 ]
 ExemptionReason = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"\S")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=300, pattern=NOT_BLANK_LINE_PATTERN
+    ),
 ]
-InvoiceText = Annotated[str, StringConstraints(max_length=2000)]
-Year = Annotated[int, Field(ge=2000, le=2100, examples=[2026])]
-PaymentTermsDays = Annotated[int, Field(ge=0, le=365, examples=[30])]
+InvoiceText = Annotated[str, StringConstraints(max_length=2000), MULTI_LINE]
+Year = Annotated[JsonInt, Field(ge=2000, le=2100, examples=[2026])]
+PaymentTermsDays = Annotated[JsonInt, Field(ge=0, le=365, examples=[30])]
 BillableKinds = Annotated[
     list[MembershipKind],
     Field(
@@ -63,14 +70,14 @@ _EXAMPLE: dict[str, Any] = {
 }
 
 
-class FeeTier(BaseModel):
+class FeeTier(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
-    min_employees: int = Field(ge=0, le=10_000_000, description="From this many employees up.")
+    min_employees: JsonInt = Field(ge=0, le=10_000_000, description="From this many employees up.")
     amount: MoneyAmount = Field(description="The annual amount, net of VAT.")
 
 
-class FeeLineIn(BaseModel):
+class FeeLineIn(RequestModel):
     """One fee line: `amount` for everyone, or `tiers` by the organisation's employees.
 
     The rules across fields (one of `amount` and `tiers`, tiers ascending, the VAT
@@ -109,7 +116,7 @@ def _unique_kinds(kinds: list[MembershipKind] | None) -> None:
         raise ValueError("`billable_kinds` names each kind at most once")
 
 
-class FeeScheduleCreate(BaseModel):
+class FeeScheduleCreate(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
 
     network_id: uuid.UUID

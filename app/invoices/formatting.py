@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from app.companies.models import Language
 from app.invoices.money import round_money
+from app.text import printable
 
 
 def amount(value: Decimal, language: Language) -> str:
@@ -76,9 +77,10 @@ def latin1(text: str) -> str:
     The standard PDF fonts (Helvetica) cover latin-1 only: Norwegian and Swedish letters
     (æøåäö) are in it; anything else (an en dash, a Polish ł, an emoji in a company name)
     would make fpdf2 raise. Common typographic characters get their latin-1 look-alike;
-    the rest become "?", so an odd character never stops an invoice from rendering.
+    the rest become "?", so an odd character never stops an invoice from rendering;
+    control characters (in text stored before the API refused them) too.
     """
-    replaced = text.translate(_LOOKALIKES)
+    replaced = printable(text).translate(_LOOKALIKES)
     return replaced.encode("latin-1", errors="replace").decode("latin-1")
 
 

@@ -17,8 +17,16 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from app.api.schemas import PatchModel
-from app.api.types import IsoDate, MoneyAmount, MoneyText, PositiveQuantity, VatRate
+from app.api.schemas import PatchModel, RequestModel
+from app.api.types import (
+    MULTI_LINE,
+    IsoDate,
+    JsonInt,
+    MoneyAmount,
+    MoneyText,
+    PositiveQuantity,
+    VatRate,
+)
 from app.codelists.fields import UnitCode
 from app.companies.models import Language
 from app.invoices import balance
@@ -60,7 +68,7 @@ _LINE_EXAMPLE: Any = {
 MAX_LINE_AMOUNT = Decimal("1000000000.00")
 
 
-class LineIn(BaseModel):
+class LineIn(RequestModel):
     """One invoice line. `vat_rate`: category S defaults to 25.00 and must be above
     zero; E and O have rate 0 (send none or 0). E needs `vat_exemption_reason`; O
     defaults it to "Outside the scope of VAT"."""
@@ -85,11 +93,11 @@ class LineIn(BaseModel):
 
 Lines = Annotated[list[LineIn], Field(min_length=1, max_length=500)]
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Note = Annotated[str, StringConstraints(max_length=2000)]
-PaymentTerms = Annotated[int, Field(ge=0, le=365)]
+Note = Annotated[str, StringConstraints(max_length=2000), MULTI_LINE]
+PaymentTerms = Annotated[JsonInt, Field(ge=0, le=365)]
 
 
-class InvoiceCreate(BaseModel):
+class InvoiceCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

@@ -32,6 +32,7 @@ from app.invoices.labels import payment_terms_note
 from app.invoices.models import Invoice, InvoiceLine, VatCategory
 from app.invoices.money import VatGroup, format_money
 from app.invoices.parties import ENDPOINT_SCHEME
+from app.text import printable
 
 INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -53,10 +54,12 @@ class _Builder:
     ) -> etree._Element:
         prefix, local = name.split(":")
         element = etree.SubElement(parent, f"{{{CAC if prefix == 'cac' else CBC}}}{local}")
+        # `printable`: XML cannot hold control characters; text stored before the API
+        # refused them must not keep an issued invoice from ever having its XML.
         if text is not None:
-            element.text = text
+            element.text = printable(text)
         for key, value in attrs.items():
-            element.set(key, value)
+            element.set(key, printable(value))
         return element
 
     def optional(self, parent: etree._Element, name: str, text: Any) -> None:

@@ -5,8 +5,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from app.api.schemas import RequestModel
+from app.api.types import JsonInt
 from app.meeting_plans.calendar_rules import Weekday
 from app.meetings.models import MeetingKind
 from app.meetings.schemas import TimeZoneName
@@ -31,7 +33,7 @@ ClockTime = Annotated[
 ]
 
 
-class MeetingPlanCreate(BaseModel):
+class MeetingPlanCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -48,18 +50,18 @@ class MeetingPlanCreate(BaseModel):
         },
     )
 
-    year: int = Field(ge=2000, le=2100, description="The calendar year to plan.")
+    year: JsonInt = Field(ge=2000, le=2100, description="The calendar year to plan.")
     weekday: PlanWeekday = Field(
         default=PlanWeekday.THURSDAY, description="The day of the week the meetings fall on."
     )
     start_time: ClockTime = "09:00"
-    duration_minutes: int = Field(default=180, ge=15, le=720)
+    duration_minutes: JsonInt = Field(default=180, ge=15, le=720)
     time_zone: TimeZoneName | None = Field(
         default=None,
         description="The zone `start_time` is read in and the meetings are held in; "
         "KLYNGE_TIME_ZONE when left out. An unknown zone: 422 `unknown_time_zone`.",
     )
-    dry_run: bool = Field(
+    dry_run: StrictBool = Field(
         default=False, description="Only propose: answer the plan and write nothing."
     )
 

@@ -54,7 +54,8 @@ _HOSTS = (
 )
 _CHECKS = (
     "Also 422: `ends_before_start` (on `body.ends_at`), `unknown_time_zone`, "
-    "`time_out_of_range` (outside the years 1900 to 2999), `place_required` (a `place_name` or an "
+    "`time_out_of_range` (an instant outside the years 1900 to 2200 in UTC; a day outside "
+    "1900-01-01 … 2200-12-31 is `validation_failed`), `place_required` (a `place_name` or an "
     "`online_url` is needed), `invalid_url`."
 )
 

@@ -9,13 +9,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.api.schemas import PatchModel
+from app.api.schemas import PatchModel, RequestModel
+from app.api.types import MULTI_LINE
 from app.companies.schemas import CompanyRef
 from app.meetings.models import Meeting, MeetingKind, MeetingStatus, MinutesStatus
 from app.meetings.rules import has_started
 from app.meetings.times import MeetingTime, in_zone
 from app.networks.schemas import NetworkRef
 from app.participants.models import Answer
+from app.text import LINK_PATTERN, NOT_BLANK_LINE_PATTERN
 
 
 class PersonName(BaseModel):
@@ -31,16 +33,19 @@ class MeetingInclude(StrEnum):
     HOST = "host"
 
 
-# `\S`: a title of blanks would be empty once stripped; the schema says so too.
+# Not blank: a title of blanks would be empty once stripped; the schema says so too.
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=NOT_BLANK_LINE_PATTERN
+    ),
 ]
-Description = Annotated[str, StringConstraints(max_length=5000)]
+Description = Annotated[str, StringConstraints(max_length=5000), MULTI_LINE]
 PlaceName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 PlaceAddress = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 OnlineUrl = Annotated[
     str,
-    StringConstraints(max_length=2000, pattern=r"^https?://[^\s/?#]+\S*$"),
+    StringConstraints(max_length=2000, pattern=LINK_PATTERN),
     Field(
         description="An http or https link to join online.", examples=["https://meet.example/q1"]
     ),
@@ -65,7 +70,7 @@ HostId = Annotated[
 _PLACE = "A place (`place_name`) or an `online_url`, or both, is required."
 
 
-class MeetingCreate(BaseModel):
+class MeetingCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

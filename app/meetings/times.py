@@ -13,11 +13,11 @@ a value the OpenAPI document calls valid must not fail schema validation.
 import re
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Annotated, Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
+from app.api.types import FIRST_DAY, LAST_DAY, iso_date_time
 from app.errors import InvalidField
 from app.meetings.models import Meeting
 
@@ -25,33 +25,25 @@ from app.meetings.models import Meeting
 _DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$"
 )
-# Meetings are planned and recorded within living memory and a few centuries ahead;
-# outside these years a value is a typo (and year 1 with +14:00 is no instant Python holds).
-FIRST_YEAR, LAST_YEAR = 1900, 2999
+# The product's calendar range (`app.api.types`), checked again on the instant once the
+# zone is known: a time on the last day can lie in the next year in UTC.
+FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year
 # A host's own default zone, not an IANA name: the same text would mean other things on
 # other servers.
 _NOT_ZONES = frozenset({"localtime"})
 
 
-def _date_time_only(value: Any) -> Any:
-    # Pydantic would also read `1700000000` as a Unix time and `2027-03-11` as midnight.
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _DATE_TIME.match(value):
-        return value
-    raise ValueError("expected an ISO 8601 date-time such as 2027-03-11T09:00:00+01:00")
-
-
-MeetingTime = Annotated[
-    datetime,
-    BeforeValidator(_date_time_only),
+# Pydantic would also read `1700000000` as a Unix time and `2027-03-11` as midnight.
+MeetingTime = iso_date_time(
+    _DATE_TIME,
+    "expected an ISO 8601 date-time such as 2027-03-11T09:00:00+01:00",
     Field(
         description="ISO 8601. With an offset (`+01:00`, `Z`) it is that instant; without "
         "one it is the wall-clock time in the meeting's `time_zone`. Answered in the "
         "meeting's zone, with the offset that applies on that day.",
         examples=["2027-03-11T09:00:00+01:00"],
     ),
-]
+)
 
 
 @cache

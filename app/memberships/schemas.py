@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.schemas import PatchModel
+from app.api.schemas import PatchModel, RequestModel
 from app.api.types import IsoDate
 from app.companies.schemas import CompanyRef
 from app.memberships.models import (
@@ -25,7 +25,7 @@ class MembershipInclude(StrEnum):
     REPRESENTATIVES = "representatives"
 
 
-class RepresentativeIn(BaseModel):
+class RepresentativeIn(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     person_id: uuid.UUID = Field(description="Must be affiliated with the organisation.")
@@ -37,7 +37,7 @@ _REPRESENTATIVES_DESCRIPTION = (
 )
 
 
-class MembershipCreate(BaseModel):
+class MembershipCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -97,7 +97,7 @@ class MembershipUpdate(PatchModel):
     )
 
 
-class MembershipEnd(BaseModel):
+class MembershipEnd(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"ends_on": "2026-12-31"}]}
     )

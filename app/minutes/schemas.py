@@ -3,11 +3,12 @@
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.schemas import PatchModel
-from app.api.types import IsoDate
+from app.api.schemas import PatchModel, RequestModel
+from app.api.types import MULTI_LINE, IsoDate
 from app.meetings.models import AgendaItem, Meeting, MinutesStatus
 from app.meetings.schemas import PersonName
 from app.minutes.models import ActionItem, ActionItemStatus
@@ -16,7 +17,7 @@ _TEXT = 20_000  # notes and decisions: a meeting's worth of prose, not a documen
 _DESCRIPTION = 2_000
 
 
-class ActionItemCreate(BaseModel):
+class ActionItemCreate(RequestModel):
     # One `*_id` field in the example only: the route has two path parameters already.
     model_config = ConfigDict(
         extra="forbid",
@@ -32,7 +33,7 @@ class ActionItemCreate(BaseModel):
         },
     )
 
-    description: str = Field(min_length=1, max_length=_DESCRIPTION)
+    description: Annotated[str, MULTI_LINE] = Field(min_length=1, max_length=_DESCRIPTION)
     assignee_person_id: uuid.UUID | None = Field(
         default=None, description="Who does it: a person from the registry."
     )
@@ -47,7 +48,9 @@ class ActionItemUpdate(PatchModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "done"}]})
 
-    description: str | None = Field(default=None, min_length=1, max_length=_DESCRIPTION)
+    description: Annotated[str, MULTI_LINE] | None = Field(
+        default=None, min_length=1, max_length=_DESCRIPTION
+    )
     assignee_person_id: uuid.UUID | None = None
     due_on: IsoDate | None = None
     status: ActionItemStatus | None = None
@@ -107,8 +110,8 @@ class AgendaItemMinutesUpdate(PatchModel):
         },
     )
 
-    notes: str | None = Field(default=None, max_length=_TEXT)
-    decisions: str | None = Field(default=None, max_length=_TEXT)
+    notes: Annotated[str, MULTI_LINE] | None = Field(default=None, max_length=_TEXT)
+    decisions: Annotated[str, MULTI_LINE] | None = Field(default=None, max_length=_TEXT)
 
 
 class AgendaItemMinutes(BaseModel):

@@ -3,9 +3,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from app.api.schemas import PatchModel
+from app.api.schemas import PatchModel, RequestModel
+from app.api.types import MULTI_LINE, JsonInt
 from app.companies.schemas import CompanyRef
 from app.networks.models import Network, NetworkStatus, Visibility
 from app.networks.repository import NetworkInclude
@@ -21,8 +22,8 @@ Slug = Annotated[
     ),
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=5000)]
-MeetingsPerYear = Annotated[int, Field(ge=0, le=52, description="The planned meeting cadence.")]
+Description = Annotated[str, StringConstraints(max_length=5000), MULTI_LINE]
+MeetingsPerYear = Annotated[JsonInt, Field(ge=0, le=52, description="The planned meeting cadence.")]
 
 _ADMINISTERED_BY = (
     "The administering association (an organisation of kind `association`). Left out or "
@@ -36,7 +37,7 @@ _MUNICIPALITY = (
 )
 
 
-class NetworkCreate(BaseModel):
+class NetworkCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -68,7 +69,7 @@ class NetworkCreate(BaseModel):
         default=NetworkStatus.PLANNED, description="`planned` is a network under development."
     )
     meetings_per_year: MeetingsPerYear = 0
-    requires_parent_membership: bool = Field(
+    requires_parent_membership: StrictBool = Field(
         default=False, description="Members must also be members of the parent network."
     )
     administered_by_id: uuid.UUID | None = Field(default=None, description=_ADMINISTERED_BY)
@@ -100,7 +101,7 @@ class NetworkUpdate(PatchModel):
         description="planned → active | archived, active → archived, archived → active.",
     )
     meetings_per_year: MeetingsPerYear | None = None
-    requires_parent_membership: bool | None = None
+    requires_parent_membership: StrictBool | None = None
     administered_by_id: uuid.UUID | None = Field(default=None, description=_ADMINISTERED_BY)
     municipality_id: uuid.UUID | None = Field(default=None, description=_MUNICIPALITY)
 

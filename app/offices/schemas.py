@@ -3,12 +3,12 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.schemas import PatchModel
+from app.api.schemas import PatchModel, RequestModel
 from app.api.types import IsoDate
 from app.offices.models import OfficeKind, OfficeTerm
 
 
-class OfficeTermCreate(BaseModel):
+class OfficeTermCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

@@ -4,9 +4,9 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from app.api.schemas import PatchModel
+from app.api.schemas import PatchModel, RequestModel
 from app.api.types import Email
 from app.companies.schemas import CompanyRef
 from app.participants.models import Answer, Participant, ParticipantRole
@@ -25,7 +25,7 @@ class AnswerFilter(StrEnum):
     UNANSWERED = "unanswered"
 
 
-class ParticipantCreate(BaseModel):
+class ParticipantCreate(RequestModel):
     """A person from the registry (`person_id`), or a guest known by `name` and `email`."""
 
     model_config = ConfigDict(
@@ -71,7 +71,7 @@ class ParticipantUpdate(PatchModel):
         description="Not after the meeting is held, never once it is cancelled. `null` "
         "clears the answer: admins and coordinators only (422 `answer_required` for others).",
     )
-    attended: bool | None = Field(
+    attended: StrictBool | None = Field(
         default=None,
         description="Admins and coordinators, once the meeting has started; never for a "
         "cancelled meeting.",
@@ -82,7 +82,7 @@ class ParticipantUpdate(PatchModel):
     )
 
 
-class AttendanceUpdate(BaseModel):
+class AttendanceUpdate(RequestModel):
     """Who came and who did not, by participant id; participants not named keep theirs."""
 
     model_config = ConfigDict(

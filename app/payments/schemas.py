@@ -13,6 +13,7 @@ from pydantic import (
     field_validator,
 )
 
+from app.api.schemas import RequestModel
 from app.api.types import IsoDate, MoneyText, PositiveMoneyAmount
 from app.invoices import balance
 from app.invoices.models import Currency, Invoice, InvoiceStatus
@@ -37,7 +38,7 @@ BankTransactionId = Annotated[
 ]
 
 
-class _PaymentFields(BaseModel):
+class _PaymentFields(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     amount: PositiveMoneyAmount = Field(description="More than zero, in `currency`.")
@@ -83,7 +84,7 @@ class BankFilePayment(_PaymentFields):
     pass
 
 
-class BankFile(BaseModel):
+class BankFile(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

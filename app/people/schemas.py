@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.api.schemas import PatchModel
+from app.api.schemas import PatchModel, RequestModel
 from app.api.types import Email
 from app.companies.schemas import CompanyRef
 from app.people.models import Person, Position
@@ -29,7 +29,7 @@ class PersonInclude(StrEnum):
     ORGANISATIONS = "organisations"
 
 
-class AffiliationWrite(BaseModel):
+class AffiliationWrite(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     organisation_id: uuid.UUID
@@ -47,11 +47,11 @@ Affiliations = Annotated[
 ]
 
 
-class PersonCreate(BaseModel):
+class PersonCreate(RequestModel):
     full_name: FullName
     email: Email | None = Field(default=None, description="Unique; stored lower-cased.")
     phone: Phone | None = None
-    affiliations: Affiliations = []
+    affiliations: Affiliations = Field(default=[])
 
     model_config = ConfigDict(
         extra="forbid",

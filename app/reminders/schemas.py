@@ -6,12 +6,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.schemas import RequestModel
 from app.api.types import IsoDate, MoneyText
 from app.invoices.models import Currency
 from app.reminders.models import Reminder
 
 
-class ReminderRunCreate(BaseModel):
+class ReminderRunCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"dry_run": True, "as_of": "2026-03-16"}, {}]},

@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from app.api.types import Email, MoneyAmount, MoneyText
+from app.api.schemas import RequestModel
+from app.api.types import Email, JsonInt, MoneyAmount, MoneyText
 from app.invoices.models import KidAlgorithm
 from app.sellers.models import SellerSettings
 
@@ -17,7 +18,7 @@ _BANK_ACCOUNT = (
 )
 
 
-class SellerSettingsWrite(BaseModel):
+class SellerSettingsWrite(RequestModel):
     """The whole settings (PUT replaces them): fields left out take their defaults."""
 
     model_config = ConfigDict(
@@ -49,19 +50,19 @@ class SellerSettingsWrite(BaseModel):
         default=None, description="For payers abroad; spaces allowed, stored compact."
     )
     bic: Annotated[str, StringConstraints(strip_whitespace=True, max_length=11)] | None = None
-    in_business_register: bool = Field(
+    in_business_register: StrictBool = Field(
         default=False, description="Norway: registered in Foretaksregisteret."
     )
-    approved_for_f_tax: bool = Field(
+    approved_for_f_tax: StrictBool = Field(
         default=False, description="Sweden: approved for F-tax (Godkänd för F-skatt)."
     )
     kid_algorithm: KidAlgorithm = Field(
         default=KidAlgorithm.MOD10, description="The KID check digit of NOK invoices."
     )
-    default_payment_terms_days: Annotated[int, Field(ge=0, le=365)] = 30
-    first_reminder_after_days: Annotated[int, Field(ge=1, le=365)] = 14
-    next_reminder_after_days: Annotated[int, Field(ge=1, le=365)] = 14
-    reminder_levels: Annotated[int, Field(ge=0, le=5)] = 2
+    default_payment_terms_days: Annotated[JsonInt, Field(ge=0, le=365)] = 30
+    first_reminder_after_days: Annotated[JsonInt, Field(ge=1, le=365)] = 14
+    next_reminder_after_days: Annotated[JsonInt, Field(ge=1, le=365)] = 14
+    reminder_levels: Annotated[JsonInt, Field(ge=0, le=5)] = 2
     reminder_fee: MoneyAmount | None = Field(
         default=None, description="Charged per reminder; none when null."
     )

@@ -105,10 +105,11 @@ async def test_filters(client: httpx.AsyncClient, application: FastAPI) -> None:
         == companies
     )
     assert await audit_events(client, occurred_before="2000-01-01T00:00:00Z") == []
-    assert len(await audit_events(client, occurred_after="0001-01-01T00:00:00+01:00")) == len(
+    # The calendar's first and last days (outside them: 422, see tests/api/test_date_range).
+    assert len(await audit_events(client, occurred_after="1900-01-01T00:00:00+01:00")) == len(
         await audit_events(client)
     )
-    assert await audit_events(client, occurred_after="9999-12-31T23:59:59-01:00") == []
+    assert await audit_events(client, occurred_after="2200-12-31T23:59:59-01:00") == []
 
 
 @pytest.mark.parametrize(

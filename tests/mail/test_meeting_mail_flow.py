@@ -2,14 +2,17 @@
 meetings and participants endpoints, delivered by the sender to a real SMTP server, and
 each calendar read back with `icalendar`. The SEQUENCE is the service's own doing."""
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.mail.sender import deliver_due
+from app.meetings.models import Meeting
 from tests.factories import MEETING_DAY, NEXT_YEAR, create_meeting, create_network, utc_on
 from tests.mail.helpers import MailServer, Received, outbox_rows
 
@@ -134,7 +137,14 @@ async def test_a_title_with_line_breaks_makes_a_one_line_subject(
     mail_settings: Settings,
 ) -> None:
     network = await create_network(client)
-    meeting = await create_meeting(client, network["id"], title="Spring\nmeeting")
+    meeting = await create_meeting(client, network["id"], title="Spring meeting")
+    # The API refuses line breaks in a title now; one stored before that still mails.
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Meeting)
+            .where(Meeting.id == uuid.UUID(meeting["id"]))
+            .values(title="Spring\nmeeting")
+        )
     await patch_meeting(client, meeting["id"], status="confirmed")
     added = await client.post(
         f"/v1/meetings/{meeting['id']}/participants",

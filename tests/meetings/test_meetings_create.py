@@ -130,13 +130,21 @@ async def test_an_idempotency_key_replays_the_create(client: httpx.AsyncClient) 
         ({"starts_at": 1804752000}, 422, "validation_failed", "body.starts_at"),
         ({"starts_at": "next thursday"}, 422, "validation_failed", "body.starts_at"),
         (
+            # Outside the product's calendar (1900-01-01 … 2200-12-31): a schema error.
             {"starts_at": "1850-03-11T09:00:00+01:00"},
             422,
-            "time_out_of_range",
+            "validation_failed",
             "body.starts_at",
         ),
         (
             {"starts_at": "0001-01-01T00:00:00+14:00"},
+            422,
+            "validation_failed",
+            "body.starts_at",
+        ),
+        (
+            # On the calendar's first day, but before it in UTC.
+            {"starts_at": "1900-01-01T00:30:00+14:00", "ends_at": "1900-01-01T03:00:00+14:00"},
             422,
             "time_out_of_range",
             "body.starts_at",
