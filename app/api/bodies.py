@@ -40,7 +40,7 @@ def malformed_json() -> MalformedJson:
     return MalformedJson("The request body is not valid JSON.")
 
 
-def _media_type(content_type: str | None) -> str | None:
+def media_type_of(content_type: str | None) -> str | None:
     if content_type is None:
         return None
     return content_type.split(";", 1)[0].strip().lower() or None
@@ -63,7 +63,7 @@ async def read_body(request: Request, *, takes_form: bool) -> None:
     body = await request.body()
     if not body:
         return
-    media_type = _media_type(request.headers.get("content-type"))
+    media_type = media_type_of(request.headers.get("content-type"))
     if takes_form:
         if media_type not in FORM_MEDIA_TYPES:
             raise UnsupportedMediaType(FORM_MEDIA_TYPES, media_type)

@@ -14,7 +14,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
-_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+from app.api.bodies import FORM_MEDIA_TYPES, media_type_of
+from app.api.schemas import document_text_rule
+
 NO_NUL_PATTERN = r"^[^\u0000]*$"
 _MESSAGE = "NUL (U+0000) is not allowed in text"
 
@@ -37,7 +39,7 @@ async def refuse_nul(request: Request) -> None:
         for name, value in request.query_params.multi_items()
         if "\x00" in name or "\x00" in value
     ]
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() in _FORMS:
+    if media_type_of(request.headers.get("content-type")) in FORM_MEDIA_TYPES:
         # Starlette keeps the parsed form on the request: the route reads the same one.
         # Fields the route does not declare are ignored by it, so they cannot do harm.
         declared = _form_fields(request)
@@ -51,17 +53,6 @@ async def refuse_nul(request: Request) -> None:
         raise RequestValidationError(errors)
 
 
-def _document_no_nul(schema: Any) -> None:
-    if not isinstance(schema, dict):
-        return
-    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(schema):
-        schema["pattern"] = NO_NUL_PATTERN
-    for key in ("anyOf", "oneOf", "allOf"):
-        for option in schema.get(key, []):
-            _document_no_nul(option)
-    _document_no_nul(schema.get("items"))
-
-
 def document_no_nul(document: dict[str, Any]) -> None:
     """State the rule in the OpenAPI document: every free string of a query or a form
     gets a pattern without NUL, so the document and the validation agree."""
@@ -72,12 +63,12 @@ def document_no_nul(document: dict[str, Any]) -> None:
                 continue
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "query":
-                    _document_no_nul(parameter.get("schema"))
-            for media_type in _FORMS:
+                    document_text_rule(parameter.get("schema"), NO_NUL_PATTERN)
+            for media_type in FORM_MEDIA_TYPES:
                 body = operation.get("requestBody", {}).get("content", {}).get(media_type)
                 if body is None:
                     continue
                 ref = body.get("schema", {}).get("$ref", "")
                 form = components.get(ref.rsplit("/", 1)[-1], body.get("schema", {}))
                 for prop in form.get("properties", {}).values():
-                    _document_no_nul(prop)
+                    document_text_rule(prop, NO_NUL_PATTERN)

@@ -54,7 +54,7 @@ def _refuse_control_characters(value: Any, *, multi_line: bool) -> None:
     # Nested request models check their own fields.
 
 
-def _document_text_rule(schema: Any, pattern: str) -> None:
+def document_text_rule(schema: Any, pattern: str) -> None:
     """Give every free-text string in a property's schema the pattern of the rule, so the
     OpenAPI document says what validation refuses. A string with a pattern of its own,
     a format or a fixed set of values is left alone: those say which characters they take."""
@@ -64,9 +64,9 @@ def _document_text_rule(schema: Any, pattern: str) -> None:
         schema["pattern"] = pattern
     for key in ("anyOf", "oneOf", "allOf"):
         for option in schema.get(key, []):
-            _document_text_rule(option, pattern)
-    _document_text_rule(schema.get("items"), pattern)
-    _document_text_rule(schema.get("additionalProperties"), pattern)
+            document_text_rule(option, pattern)
+    document_text_rule(schema.get("items"), pattern)
+    document_text_rule(schema.get("additionalProperties"), pattern)
 
 
 class RequestModel(BaseModel):
@@ -100,7 +100,7 @@ class RequestModel(BaseModel):
         schema = handler.resolve_ref_schema(handler(core_schema))
         for name, prop in schema.get("properties", {}).items():
             multi_line = name in cls.multi_line_fields
-            _document_text_rule(prop, MULTI_LINE_PATTERN if multi_line else SINGLE_LINE_PATTERN)
+            document_text_rule(prop, MULTI_LINE_PATTERN if multi_line else SINGLE_LINE_PATTERN)
         return schema
 
 
