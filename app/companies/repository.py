@@ -3,12 +3,14 @@
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Row, Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.api.reads import RowShape
 from app.api.search import matches_text
 from app.companies.models import Country, Organisation, OrganisationKind
 from app.invoices.models import Invoice
@@ -19,6 +21,7 @@ from app.participants.models import Participant
 from app.people.models import Affiliation
 
 SORTS = {"name": Organisation.display_name, "created_at": Organisation.created_at}
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,7 @@ class OrganisationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _visible(self, stmt: Select[Organisation], caller: Caller) -> Select[Organisation]:
+    def _visible(self, stmt: Select[*Columns], caller: Caller) -> Select[*Columns]:
         # Organisations are business registry data, visible to every caller (their internal
         # `notes` are blanked for non-admins when described). Reads still pass through
         # here, so a rule that hides organisations would be added in this one place.
@@ -43,6 +46,13 @@ class OrganisationRepository:
     async def get(self, caller: Caller, organisation_id: uuid.UUID) -> Organisation | None:
         stmt = self._visible(select(Organisation).where(Organisation.id == organisation_id), caller)
         return await self.session.scalar(stmt)
+
+    async def read_one(
+        self, caller: Caller, shape: RowShape, organisation_id: uuid.UUID
+    ) -> Row[Any] | None:
+        """The organisation's columns of `shape`, for the read path (app/api/reads.py)."""
+        stmt = select(*shape.columns(Organisation)).where(Organisation.id == organisation_id)
+        return (await self.session.execute(self._visible(stmt, caller))).first()
 
     async def get_many(
         self, caller: Caller, organisation_ids: Collection[uuid.UUID]
@@ -55,11 +65,17 @@ class OrganisationRepository:
         )
         return {organisation.id: organisation for organisation in await self.session.scalars(stmt)}
 
-    async def list(
-        self, caller: Caller, where: OrganisationFilter, sort: str, page: PageParams
-    ) -> tuple[list[Organisation], SortOrder]:
+    async def read_page(
+        self,
+        caller: Caller,
+        shape: RowShape,
+        where: OrganisationFilter,
+        sort: str,
+        page: PageParams,
+    ) -> tuple[list[Row[Any]], SortOrder]:
+        """A page of the organisations `where` selects, as rows of `shape`'s columns."""
         order = resolve_sort(sort, SORTS, Organisation.id)
-        stmt = self._visible(select(Organisation), caller)
+        stmt = self._visible(select(*shape.columns(Organisation)), caller)
         stmt = stmt.where(
             Organisation.archived_at.is_not(None)
             if where.archived
@@ -75,7 +91,7 @@ class OrganisationRepository:
             stmt = stmt.where(
                 matches_text(where.q, Organisation.display_name, Organisation.legal_name)
             )
-        rows = await self.session.scalars(apply_keyset(stmt, order, page))
+        rows = await self.session.execute(apply_keyset(stmt, order, page))
         return list(rows), order
 
     async def find_by_number(

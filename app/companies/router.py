@@ -1,9 +1,10 @@
 """HTTP for organisations: parse, call one service function, answer."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from sqlalchemy import Row
 from starlette.responses import Response
 
 from app.api.caller import Caller
@@ -17,7 +18,8 @@ from app.api.etag import (
 from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
-from app.api.responses import created_response, page_response, resource_response
+from app.api.reads import item_response, rows_page_response
+from app.api.responses import created_response
 from app.api.routing import APIRouter
 from app.companies import service
 from app.companies.models import Country, Organisation, OrganisationKind
@@ -38,10 +40,9 @@ def _location(company_id: uuid.UUID) -> str:
     return f"/v1/companies/{company_id}"
 
 
-def _one(caller: Caller, organisation: Organisation) -> Response:
-    return resource_response(
-        service.describe_organisation(caller, organisation),
-        version=organisation.version,
+def _one(caller: Caller, organisation: Row[Any] | Organisation) -> Response:
+    return item_response(
+        service.describe_organisation(caller, organisation), version=organisation.version
     )
 
 
@@ -92,7 +93,7 @@ async def list_companies(
     rows, order = await service.list_organisations(session, caller, where, sort, page)
     items, next_cursor = cut_page(rows, order, page)
     reads = [service.describe_organisation(caller, row) for row in items]
-    return page_response(request, reads, next_cursor)
+    return rows_page_response(request, reads, next_cursor)
 
 
 @router.get(
@@ -102,7 +103,7 @@ async def list_companies(
     responses=problem_responses(404),
 )
 async def get_company(company_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
-    return _one(caller, await service.get_organisation(session, caller, company_id))
+    return _one(caller, await service.read_organisation(session, caller, company_id))
 
 
 @router.patch(

@@ -3,10 +3,12 @@
 import uuid
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.api.reads import RowShape
 from app.auth.policy import ensure, ensure_admin, ensure_fields_allowed
 from app.companies.identifiers import normalise_organisation_number, normalise_vat_number
 from app.companies.models import Country, Language, Organisation, OrganisationKind
@@ -47,19 +49,31 @@ async def get_organisation(
     return organisation
 
 
-def describe_organisation(caller: Caller, organisation: Organisation) -> CompanyRead:
-    """The representation: business registry data for anyone, `notes` for admins only
-    (internal remarks of the secretariat)."""
-    read = CompanyRead.model_validate(organisation)
-    if not caller.is_admin:
-        read.notes = None
-    return read
+COMPANY = RowShape(CompanyRead)
+
+
+def describe_organisation(caller: Caller, organisation: Row[Any] | Organisation) -> dict[str, Any]:
+    """The representation, from a read's row or a write's object: business registry data
+    for anyone, `notes` for admins only (internal remarks of the secretariat)."""
+    hidden: dict[str, Any] = {} if caller.is_admin else {"notes": None}
+    if isinstance(organisation, Organisation):
+        return COMPANY.of_object(organisation, **hidden)
+    return COMPANY.of_row(organisation._mapping, **hidden)
+
+
+async def read_organisation(
+    session: AsyncSession, caller: Caller, organisation_id: uuid.UUID
+) -> Row[Any]:
+    row = await OrganisationRepository(session).read_one(caller, COMPANY, organisation_id)
+    if row is None:
+        raise not_found("company")
+    return row
 
 
 async def list_organisations(
     session: AsyncSession, caller: Caller, where: OrganisationFilter, sort: str, page: PageParams
-) -> tuple[list[Organisation], SortOrder]:
-    return await OrganisationRepository(session).list(caller, where, sort, page)
+) -> tuple[list[Row[Any]], SortOrder]:
+    return await OrganisationRepository(session).read_page(caller, COMPANY, where, sort, page)
 
 
 def _stored_values(data: dict[str, Any]) -> dict[str, Any]:
