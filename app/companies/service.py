@@ -58,7 +58,7 @@ def describe_organisation(caller: Caller, organisation: Row[Any] | Organisation)
     hidden: dict[str, Any] = {} if caller.is_admin else {"notes": None}
     if isinstance(organisation, Organisation):
         return COMPANY.of_object(organisation, **hidden)
-    return COMPANY.of_row(organisation._mapping, **hidden)
+    return COMPANY.of_row(organisation, **hidden)
 
 
 async def read_organisation(
