@@ -12,29 +12,20 @@ is applied, nested models get their defaults, datetimes in UTC end in `Z` as Pyd
 writes them. `tests/api/test_read_shapes.py` holds every GET answer to its model.
 
 Writes keep the ORM, its rules and the audit recorder; their answers use the same shapes
-(`RowShape.of_object`), so a resource has one representation, built one way.
+(`RowShape.of_object`), so a resource has one representation, built one way. Both are
+written by `app/api/responses.py` (`resource_response`, `page_response`).
 """
 
 import types
 import typing
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Union
 
-import orjson
 from pydantic import BaseModel, PlainSerializer
 from pydantic_core import PydanticUndefined
 from sqlalchemy import Row, inspect
 from sqlalchemy.sql.elements import Label
-from starlette.requests import Request
-from starlette.responses import Response
-
-from app.api.etag import etag_of
-from app.api.pagination import link_header
-
-# UTC datetimes as `…Z`, as Pydantic writes them; other offsets as `+01:00` either way.
-JSON_OPTIONS = orjson.OPT_UTC_Z
 
 Convert = Callable[[Any], Any]
 
@@ -79,7 +70,6 @@ class RowShape:
     """The JSON of one response model, built from a row (a mapping) or an object."""
 
     def __init__(self, model: type[BaseModel]) -> None:
-        self.model = model
         self.names = tuple(model.model_fields)
         self._converters = tuple(
             (name, convert)
@@ -92,6 +82,7 @@ class RowShape:
             if field.default is not PydanticUndefined
         }
         self._prefixed: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._columns: dict[tuple[Any, str], list[Label[Any]]] = {}
 
     def _finish(self, values: dict[str, Any]) -> dict[str, Any]:
         for name, convert in self._converters:
@@ -145,51 +136,15 @@ class RowShape:
             return value.model_dump(mode="json")
         return self.of_object(value)
 
-    def columns(
-        self, entity: Any, *, prefix: str = "", skip: Iterable[str] = ()
-    ) -> list[Label[Any]]:
+    def columns(self, entity: Any, *, prefix: str = "") -> list[Label[Any]]:
         """The entity's (or an alias's) mapped columns that are fields of the shape,
-        labelled `prefix` + field name: what a read selects instead of the entity."""
-        mapped = inspect(entity).mapper.column_attrs.keys()
-        skipped = set(skip)
-        return [
-            getattr(entity, name).label(prefix + name)
-            for name in self.names
-            if name in mapped and name not in skipped
-        ]
-
-
-def _encode_other(value: Any) -> Any:
-    # asyncpg hands back UUIDs of its own type (a uuid.UUID subclass orjson does not take
-    # as one): written as Pydantic writes a UUID. Anything else unknown is a bug.
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(f"no JSON form for {type(value).__name__}")
-
-
-def json_bytes(value: Any) -> bytes:
-    return orjson.dumps(value, default=_encode_other, option=JSON_OPTIONS)
-
-
-def item_response(
-    values: Mapping[str, Any], *, version: int | None = None, status_code: int = 200
-) -> Response:
-    """One resource's JSON; with its `ETag` when it has a version."""
-    headers = {"ETag": etag_of(version)} if version is not None else None
-    return Response(
-        content=json_bytes(values),
-        status_code=status_code,
-        media_type="application/json",
-        headers=headers,
-    )
-
-
-def rows_page_response(
-    request: Request, items: Sequence[Mapping[str, Any]], next_cursor: str | None
-) -> Response:
-    """A list page (`items`, `next_cursor`, RFC 8288 `Link`) in one orjson call."""
-    return Response(
-        content=json_bytes({"items": items, "next_cursor": next_cursor}),
-        media_type="application/json",
-        headers=link_header(request, next_cursor),
-    )
+        labelled `prefix` + field name: what a read selects instead of the entity. Built
+        once per entity and prefix; labels made per request cost more than a short read."""
+        key = (entity, prefix)
+        columns = self._columns.get(key)
+        if columns is None:
+            mapped = inspect(entity).mapper.column_attrs.keys()
+            columns = self._columns[key] = [
+                getattr(entity, name).label(prefix + name) for name in self.names if name in mapped
+            ]
+        return columns

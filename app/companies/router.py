@@ -18,8 +18,7 @@ from app.api.etag import (
 from app.api.idempotency import IdempotencyDep
 from app.api.pagination import Page, PageParams, cut_page, page_params
 from app.api.problems import problem_responses
-from app.api.reads import item_response, rows_page_response
-from app.api.responses import created_response
+from app.api.responses import created_response, page_response, resource_response
 from app.api.routing import APIRouter
 from app.companies import service
 from app.companies.models import Country, Organisation, OrganisationKind
@@ -41,7 +40,7 @@ def _location(company_id: uuid.UUID) -> str:
 
 
 def _one(caller: Caller, organisation: Row[Any] | Organisation) -> Response:
-    return item_response(
+    return resource_response(
         service.describe_organisation(caller, organisation), version=organisation.version
     )
 
@@ -93,7 +92,7 @@ async def list_companies(
     rows, order = await service.list_organisations(session, caller, where, sort, page)
     items, next_cursor = cut_page(rows, order, page)
     reads = [service.describe_organisation(caller, row) for row in items]
-    return rows_page_response(request, reads, next_cursor)
+    return page_response(request, reads, next_cursor)
 
 
 @router.get(
