@@ -21,6 +21,20 @@ from app.invoices.models import Invoice, InvoiceStatus
 Renderer = Callable[[Invoice, Invoice | None], bytes]
 
 
+# The renderers are imported on first use: fpdf2 (with fontTools and Pillow) and lxml add
+# about 60 MiB to every worker's memory, and most workers never draw a document.
+def render_pdf(invoice: Invoice, credited: Invoice | None) -> bytes:
+    from app.invoices.pdf import render_pdf as draw_pdf
+
+    return draw_pdf(invoice, credited)
+
+
+def render_ubl(invoice: Invoice, credited: Invoice | None) -> bytes:
+    from app.invoices.ubl import render_ubl as write_ubl
+
+    return write_ubl(invoice, credited)
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     content: bytes

@@ -14,8 +14,6 @@ from app.api.deps import CallerDep, SessionDep
 from app.api.problems import problem_responses
 from app.api.routing import APIRouter
 from app.invoices import documents
-from app.invoices.pdf import render_pdf
-from app.invoices.ubl import render_ubl
 
 router = APIRouter(tags=["invoices"])
 
@@ -85,7 +83,7 @@ async def get_invoice_pdf(
     caller: CallerDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    document = await documents.render(session, caller, invoice_id, render_pdf)
+    document = await documents.render(session, caller, invoice_id, documents.render_pdf)
     return document_response(document, PDF_MEDIA_TYPE, "pdf", "inline", if_none_match)
 
 
@@ -107,5 +105,5 @@ async def get_invoice_xml(
     caller: CallerDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    document = await documents.render(session, caller, invoice_id, render_ubl)
+    document = await documents.render(session, caller, invoice_id, documents.render_ubl)
     return document_response(document, XML_MEDIA_TYPE, "xml", "attachment", if_none_match)

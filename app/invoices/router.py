@@ -23,7 +23,6 @@ from app.invoices import documents, service
 from app.invoices.documents_router import PDF_MEDIA_TYPE, IfNoneMatch, document_response
 from app.invoices.models import Invoice, InvoiceKind, InvoiceStatus
 from app.invoices.negotiation import prefers_pdf
-from app.invoices.pdf import render_pdf
 from app.invoices.repository import InvoiceFilter
 from app.invoices.schemas import InvoiceCreate, InvoiceRead, InvoiceUpdate
 
@@ -134,7 +133,7 @@ async def get_invoice(
 ) -> Response:
     if prefers_pdf(accept):
         # The same document, ETag and rules (a draft: 409) as GET /v1/invoices/{id}.pdf.
-        document = await documents.render(session, caller, invoice_id, render_pdf)
+        document = await documents.render(session, caller, invoice_id, documents.render_pdf)
         response = document_response(document, PDF_MEDIA_TYPE, "pdf", "inline", if_none_match)
     else:
         response = _one(await service.get_invoice(session, caller, invoice_id))
