@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     database_statement_timeout_seconds: float = Field(default=DatabaseTimeouts.statement, gt=0)
     database_command_timeout_seconds: float = Field(default=DatabaseTimeouts.command, gt=0)
     database_pool_timeout_seconds: float = Field(default=DatabaseTimeouts.pool, gt=0)
+    # Pooled connections are replaced after this long (below any idle limit between
+    # Klynge and PostgreSQL: a firewall's, PgBouncer's server_lifetime).
+    database_pool_recycle_seconds: float = Field(default=DatabaseTimeouts.recycle, gt=0)
     # /health/ready answers 503 when the database has not answered within this.
     health_timeout_seconds: float = Field(default=2, gt=0)
 
@@ -122,6 +125,7 @@ class Settings(BaseSettings):
             statement=self.database_statement_timeout_seconds,
             command=self.database_command_timeout_seconds,
             pool=self.database_pool_timeout_seconds,
+            recycle=self.database_pool_recycle_seconds,
         )
 
     @model_validator(mode="after")

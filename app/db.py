@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -167,6 +168,9 @@ class DatabaseTimeouts:
     command: float = 20.0
     # Waiting for a free pooled connection when every one is busy.
     pool: float = 10.0
+    # A pooled connection older than this is closed and replaced at its next checkout,
+    # before a firewall or the server's idle limit cuts it unannounced.
+    recycle: float = 1800.0
 
 
 def create_engine(
@@ -186,19 +190,37 @@ def create_engine(
         _configure_sqlite(engine)
         return engine
     timeouts = timeouts or DatabaseTimeouts()
-    return create_async_engine(
+    # No pool_pre_ping: it costs every request a round trip (BEGIN; ping; ROLLBACK).
+    # Connections are recycled by age instead, one the server closed is replaced at
+    # checkout (_replace_closed_connections), and one that dies unnoticed fails its
+    # statement as a disconnect: SQLAlchemy discards it and the request answers 503
+    # with Retry-After (app/database_outage.py), the next one gets a fresh connection.
+    engine = create_async_engine(
         url,
         echo=echo,
         hide_parameters=True,
         pool_size=pool_size,
         pool_timeout=timeouts.pool,
-        pool_pre_ping=True,
+        pool_recycle=int(timeouts.recycle),
         connect_args={
             "timeout": timeouts.connect,
             "command_timeout": timeouts.command,
             "server_settings": {"statement_timeout": str(int(timeouts.statement * 1000))},
         },
     )
+    _replace_closed_connections(engine)
+    return engine
+
+
+def _replace_closed_connections(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # The server closed this connection while it sat in the pool (a restart,
+        # pg_terminate_backend, an idle limit): asyncpg saw the socket end, so this
+        # costs no round trip. DisconnectionError makes the pool discard it and hand
+        # out another (a new one if need be) instead.
+        if record.driver_connection.is_closed():
+            raise DisconnectionError("the server closed this pooled connection")
 
 
 def create_sessionmaker(

@@ -30,7 +30,7 @@ TIMEOUTS = {
     "KLYNGE_DATABASE_COMMAND_TIMEOUT_SECONDS": "3",
     "KLYNGE_DATABASE_POOL_TIMEOUT_SECONDS": "2",
 }
-# The longest any answer may take while the database is frozen: a checkout's ping
+# The longest any answer may take while the database is frozen: a statement
 # (command timeout), a new connection (connect timeout), the rollback, with slack.
 LONGEST_ANSWER_SECONDS = 12
 RECOVERY_SECONDS = 20
