@@ -148,3 +148,12 @@ class RowShape:
                 getattr(entity, name).label(prefix + name) for name in self.names if name in mapped
             ]
         return columns
+
+
+def rows_by_parent(rows: Iterable[Row[Any]], key: str) -> dict[Any, list[Row[Any]]]:
+    """The rows of a to-many `include=` (one query for the whole page), grouped by the
+    parent id in their column `key`, each group in the order the query returned them."""
+    grouped: dict[Any, list[Row[Any]]] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, key), []).append(row)
+    return grouped

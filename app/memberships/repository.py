@@ -6,24 +6,41 @@ every row: a rule must hold whatever the caller may read.
 """
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
 from app.api.periods import Day, covers, holds, overlaps
+from app.api.reads import RowShape
+from app.companies.models import Organisation
+from app.companies.repository import OrganisationRepository
 from app.memberships.models import Membership, MembershipKind, MembershipStatus, Representative
 from app.memberships.schemas import MembershipInclude
 from app.networks.models import Network
+from app.networks.repository import NetworkRepository
 from app.networks.visibility import narrow_to_visible
+from app.people.models import Person
 
 SORTS = {"starts_on": Membership.starts_on, "created_at": Membership.created_at}
+Columns = TypeVarTuple("Columns")
+
+# What `include=` joins, under these prefixes. Module-level aliases: a shape builds its
+# labelled columns once per alias (app/api/reads.py), so they must not be made per request.
+_ORGANISATION = aliased(Organisation, name="included_organisation")
+_NETWORK = aliased(Network, name="included_network")
+_PERSON = aliased(Person, name="representative_person")
+PREFIXES = {
+    MembershipInclude.ORGANISATION: "organisation__",
+    MembershipInclude.NETWORK: "network__",
+}
+PERSON_PREFIX = "person__"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,31 +124,67 @@ class MembershipRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _visible(self, stmt: Select[Membership], caller: Caller) -> Select[Membership]:
+    def _visible(self, stmt: Select[*Columns], caller: Caller) -> Select[*Columns]:
         # A membership is visible exactly when its network is: a filter by a hidden
         # network's id finds nothing, as for an unknown one.
         return narrow_to_visible(stmt, caller, Membership.network_id)
 
-    async def get(
-        self,
-        caller: Caller,
-        membership_id: uuid.UUID,
-        include: Iterable[MembershipInclude] = (),
-    ) -> Membership | None:
-        stmt = select(Membership).where(Membership.id == membership_id)
-        stmt = self._visible(stmt, caller).options(*_loaders(readable_include(caller, include)))
-        return await self.session.scalar(stmt)
+    def _read(
+        self, caller: Caller, shape: RowShape, included: Mapping[MembershipInclude, RowShape]
+    ) -> Select[Any]:
+        """The memberships the caller may see as `shape`'s columns, with each included
+        organisation or network LEFT JOINed under its prefix, its ON clause carrying that
+        resource's own visibility rule (a row it hides comes back as nulls)."""
+        stmt: Select[Any] = select(*shape.columns(Membership))
+        organisation = included.get(MembershipInclude.ORGANISATION)
+        if organisation is not None:
+            prefix = PREFIXES[MembershipInclude.ORGANISATION]
+            stmt = stmt.add_columns(*organisation.columns(_ORGANISATION, prefix=prefix))
+            stmt = stmt.outerjoin(
+                _ORGANISATION,
+                and_(
+                    _ORGANISATION.id == Membership.organisation_id,
+                    OrganisationRepository.visible_on(caller, _ORGANISATION),
+                ),
+            )
+        network = included.get(MembershipInclude.NETWORK)
+        if network is not None:
+            prefix = PREFIXES[MembershipInclude.NETWORK]
+            stmt = stmt.add_columns(*network.columns(_NETWORK, prefix=prefix))
+            stmt = stmt.outerjoin(
+                _NETWORK,
+                and_(
+                    _NETWORK.id == Membership.network_id,
+                    NetworkRepository.visible_on(caller, _NETWORK),
+                ),
+            )
+        return self._visible(stmt, caller)
 
-    async def list(
+    async def read_one(
         self,
         caller: Caller,
+        shape: RowShape,
+        membership_id: uuid.UUID,
+        included: Mapping[MembershipInclude, RowShape],
+    ) -> Row[Any] | None:
+        """The membership's columns of `shape` and its includes', for the read path."""
+        stmt = self._read(caller, shape, included).where(Membership.id == membership_id)
+        row: Row[Any] | None = (await self.session.execute(stmt)).first()
+        return row
+
+    async def read_page(
+        self,
+        caller: Caller,
+        shape: RowShape,
         where: MembershipFilter,
         sort: str,
         page: PageParams,
-        include: Iterable[MembershipInclude] = (),
-    ) -> tuple[list[Membership], SortOrder]:
+        included: Mapping[MembershipInclude, RowShape],
+    ) -> tuple[list[Row[Any]], SortOrder]:
+        """A page of the memberships `where` selects, as rows of `shape`'s columns and
+        its includes', in one statement."""
         order = resolve_sort(sort, SORTS, Membership.id)
-        stmt = self._visible(select(Membership), caller)
+        stmt = self._read(caller, shape, included)
         if where.network_id is not None:
             stmt = stmt.where(Membership.network_id == where.network_id)
         if where.organisation_id is not None:
@@ -142,10 +195,43 @@ class MembershipRepository:
             stmt = stmt.where(Membership.kind == where.kind)
         if where.active_on is not None:
             stmt = stmt.where(covers(Membership.starts_on, Membership.ends_on, where.active_on))
-        loaders = _loaders(readable_include(caller, include))
-        stmt = apply_keyset(stmt, order, page).options(*loaders)
-        rows = await self.session.scalars(stmt)
+        rows = await self.session.execute(apply_keyset(stmt, order, page))
         return list(rows), order
+
+    async def read_representatives(
+        self,
+        membership_ids: Collection[uuid.UUID],
+        shape: RowShape,
+        person: RowShape | None,
+    ) -> list[Row[Any]]:
+        """The representatives of the memberships (ids the caller may see), one query for
+        a whole page: `membership_id` and `shape`'s columns, with the person's columns
+        under `PERSON_PREFIX` when `person` is given.
+
+        The person needs no visibility condition of its own: whoever may read a
+        membership's people (`readable_include`) sees its representatives, who are among
+        the people they have reason to know (PersonRepository._visible)."""
+        if not membership_ids:
+            return []
+        stmt = select(Representative.membership_id, *shape.columns(Representative))
+        if person is not None:
+            stmt = stmt.add_columns(*person.columns(_PERSON, prefix=PERSON_PREFIX)).join(
+                _PERSON, _PERSON.id == Representative.person_id
+            )
+        stmt = stmt.where(Representative.membership_id.in_(set(membership_ids))).order_by(
+            Representative.membership_id, Representative.created_at, Representative.id
+        )
+        return list(await self.session.execute(stmt))
+
+    async def get(
+        self,
+        caller: Caller,
+        membership_id: uuid.UUID,
+        include: Iterable[MembershipInclude] = (),
+    ) -> Membership | None:
+        stmt = select(Membership).where(Membership.id == membership_id)
+        stmt = self._visible(stmt, caller).options(*_loaders(readable_include(caller, include)))
+        return await self.session.scalar(stmt)
 
     async def overlapping(
         self,

@@ -52,8 +52,8 @@ def _location(membership_id: uuid.UUID) -> str:
     return f"/v1/memberships/{membership_id}"
 
 
-def _one(membership: Membership, include: frozenset[MembershipInclude] = frozenset()) -> Response:
-    return resource_response(MembershipRead.of(membership, include), version=membership.version)
+def _one(membership: Membership) -> Response:
+    return resource_response(service.describe_membership(membership), version=membership.version)
 
 
 @router.post(
@@ -115,7 +115,8 @@ async def list_memberships(
     included = readable_include(caller, parse_include(include, MembershipInclude))
     rows, order = await service.list_memberships(session, caller, where, sort, page, included)
     items, next_cursor = cut_page(rows, order, page)
-    return page_response(request, [MembershipRead.of(row, included) for row in items], next_cursor)
+    reads = await service.describe_memberships(session, items, included)
+    return page_response(request, reads, next_cursor)
 
 
 @router.get(
@@ -128,8 +129,8 @@ async def get_membership(
     membership_id: uuid.UUID, session: SessionDep, caller: CallerDep, include: IncludeParam = None
 ) -> Response:
     included = readable_include(caller, parse_include(include, MembershipInclude))
-    membership = await service.get_membership(session, caller, membership_id, included)
-    return _one(membership, include=included)
+    read = await service.read_membership(session, caller, membership_id, included)
+    return resource_response(read, version=read["version"])
 
 
 @router.patch(
@@ -182,8 +183,8 @@ async def end_membership(
     membership = await service.membership_to_change(session, caller, membership_id)
     check_if_match_when_sent(if_match, membership.version)
     ended, dependents = await service.end_membership(session, membership, body or MembershipEnd())
-    result = MembershipEnded(
-        membership=MembershipRead.of(ended),
-        ended_dependents=[MembershipRead.of(row) for row in dependents],
-    )
+    result = {
+        "membership": service.describe_membership(ended),
+        "ended_dependents": [service.describe_membership(row) for row in dependents],
+    }
     return json_response(result, headers={"ETag": etag_of(ended.version)})

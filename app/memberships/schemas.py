@@ -9,10 +9,8 @@ from app.api.schemas import PatchModel, RequestModel
 from app.api.types import IsoDate
 from app.companies.schemas import CompanyRef
 from app.memberships.models import (
-    Membership,
     MembershipKind,
     MembershipStatus,
-    Representative,
     RepresentativeRole,
 )
 from app.networks.schemas import NetworkRef
@@ -134,43 +132,6 @@ class MembershipRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="Increases on every change; the ETag carries it.")
-
-    @classmethod
-    def of(
-        cls, membership: Membership, include: frozenset[MembershipInclude] = frozenset()
-    ) -> "MembershipRead":
-        # Built by hand rather than from_attributes: relationships are lazy="raise", so
-        # only what the repository loaded for this `include` may be touched.
-        return cls(
-            id=membership.id,
-            organisation_id=membership.organisation_id,
-            network_id=membership.network_id,
-            kind=membership.kind,
-            status=membership.status,
-            starts_on=membership.starts_on,
-            ends_on=membership.ends_on,
-            representatives=[
-                _representative(row, MembershipInclude.REPRESENTATIVES in include)
-                for row in membership.representatives
-            ],
-            organisation=CompanyRef.model_validate(membership.organisation)
-            if MembershipInclude.ORGANISATION in include
-            else None,
-            network=NetworkRef.model_validate(membership.network)
-            if MembershipInclude.NETWORK in include
-            else None,
-            created_at=membership.created_at,
-            updated_at=membership.updated_at,
-            version=membership.version,
-        )
-
-
-def _representative(row: Representative, with_person: bool) -> RepresentativeRead:
-    return RepresentativeRead(
-        person_id=row.person_id,
-        role=row.role,
-        person=PersonRef.model_validate(row.person) if with_person else None,
-    )
 
 
 class MembershipEnded(BaseModel):

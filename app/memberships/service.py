@@ -7,29 +7,42 @@ Every rule is checked before the request commits, so a refused request changes n
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
 from app.api.periods import check_period, check_transition
+from app.api.reads import RowShape, rows_by_parent
 from app.auth.policy import ensure_manages_network
 from app.clock import today
 from app.companies.repository import OrganisationRepository
+from app.companies.schemas import CompanyRef
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, not_found, register_constraint_error
 from app.memberships.models import Membership, MembershipStatus, Representative
-from app.memberships.repository import MembershipFilter, MembershipRepository
+from app.memberships.repository import (
+    PERSON_PREFIX,
+    PREFIXES,
+    MembershipFilter,
+    MembershipRepository,
+)
 from app.memberships.schemas import (
     MembershipCreate,
     MembershipEnd,
     MembershipInclude,
+    MembershipRead,
     MembershipUpdate,
     RepresentativeIn,
+    RepresentativeRead,
 )
 from app.networks.models import Network, NetworkStatus
 from app.networks.repository import NetworkRepository
+from app.networks.schemas import NetworkRef
 from app.people.repository import PersonRepository
+from app.people.schemas import PersonRef
 
 # Ending is its own action (`end_membership`), with its cascade.
 _TRANSITIONS = {
@@ -60,10 +73,96 @@ async def get_membership(
     membership_id: uuid.UUID,
     include: Iterable[MembershipInclude] = (),
 ) -> Membership:
+    """The membership as an ORM object, for the writes that change it."""
     membership = await MembershipRepository(session).get(caller, membership_id, include)
     if membership is None:
         raise not_found("membership")
     return membership
+
+
+MEMBERSHIP = RowShape(MembershipRead)
+REPRESENTATIVE = RowShape(RepresentativeRead)
+PERSON_REF = RowShape(PersonRef)
+_INCLUDED_SHAPES = {
+    MembershipInclude.ORGANISATION: RowShape(CompanyRef),
+    MembershipInclude.NETWORK: RowShape(NetworkRef),
+}
+
+
+def _included(include: frozenset[MembershipInclude]) -> dict[MembershipInclude, RowShape]:
+    """The to-one includes asked for, by the shape their LEFT JOIN selects."""
+    return {name: shape for name, shape in _INCLUDED_SHAPES.items() if name in include}
+
+
+def describe_membership(
+    membership: Row[Any] | Membership,
+    representatives: Sequence[dict[str, Any]] | None = None,
+    include: frozenset[MembershipInclude] = frozenset(),
+) -> dict[str, Any]:
+    """The representation, from a read's row (with its `representatives`, see
+    `describe_memberships`) or a write's object (its loaded representatives, nothing
+    embedded)."""
+    if isinstance(membership, Membership):
+        return MEMBERSHIP.of_object(
+            membership,
+            representatives=[
+                REPRESENTATIVE.of_object(row, person=None) for row in membership.representatives
+            ],
+            organisation=None,
+            network=None,
+        )
+    mapping = membership._mapping
+    embedded: dict[str, Any] = {
+        name.value: shape.of_joined(mapping, PREFIXES[name]) if name in include else None
+        for name, shape in _INCLUDED_SHAPES.items()
+    }
+    return MEMBERSHIP.of_row(membership, representatives=representatives or [], **embedded)
+
+
+async def describe_memberships(
+    session: AsyncSession,
+    rows: Sequence[Row[Any]],
+    include: frozenset[MembershipInclude],
+) -> list[dict[str, Any]]:
+    """The representations of a read's rows, their representatives fetched for all of
+    them in one query (with their people's records when included)."""
+    person = PERSON_REF if MembershipInclude.REPRESENTATIVES in include else None
+    found = await MembershipRepository(session).read_representatives(
+        [row.id for row in rows], REPRESENTATIVE, person
+    )
+    by_membership = rows_by_parent(found, "membership_id")
+    return [
+        describe_membership(
+            row,
+            [
+                REPRESENTATIVE.of_row(
+                    representative,
+                    person=None
+                    if person is None
+                    else person.of_joined(representative._mapping, PERSON_PREFIX),
+                )
+                for representative in by_membership.get(row.id, ())
+            ],
+            include,
+        )
+        for row in rows
+    ]
+
+
+async def read_membership(
+    session: AsyncSession,
+    caller: Caller,
+    membership_id: uuid.UUID,
+    include: frozenset[MembershipInclude] = frozenset(),
+) -> dict[str, Any]:
+    """The representation of one membership; `include` as `readable_include` left it."""
+    row = await MembershipRepository(session).read_one(
+        caller, MEMBERSHIP, membership_id, _included(include)
+    )
+    if row is None:
+        raise not_found("membership")
+    [described] = await describe_memberships(session, [row], include)
+    return described
 
 
 async def list_memberships(
@@ -72,9 +171,12 @@ async def list_memberships(
     where: MembershipFilter,
     sort: str,
     page: PageParams,
-    include: Iterable[MembershipInclude] = (),
-) -> tuple[list[Membership], SortOrder]:
-    return await MembershipRepository(session).list(caller, where, sort, page, include)
+    include: frozenset[MembershipInclude] = frozenset(),
+) -> tuple[list[Row[Any]], SortOrder]:
+    """A page of rows for `describe_memberships`; `include` as `readable_include` left it."""
+    return await MembershipRepository(session).read_page(
+        caller, MEMBERSHIP, where, sort, page, _included(include)
+    )
 
 
 async def _check_representatives(

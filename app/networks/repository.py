@@ -5,10 +5,22 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, distinct, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm.util import AliasedClass
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
@@ -26,6 +38,7 @@ from app.networks.visibility import network_visible
 from app.offices.models import OfficeTerm
 
 SORTS = {"name": Network.name, "created_at": Network.created_at}
+Columns = TypeVarTuple("Columns")
 
 # Changes to the tree's shape or inherited administrators take this one lock, so two of
 # them never decide on the same stale tree.
@@ -75,10 +88,18 @@ class NetworkRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _visible(self, stmt: Select[Network], caller: Caller) -> Select[Network]:
+    def _visible(self, stmt: Select[*Columns], caller: Caller) -> Select[*Columns]:
         if caller.is_admin:
             return stmt
         return stmt.where(network_visible(caller))
+
+    @staticmethod
+    def visible_on(
+        caller: Caller, network: type[Network] | AliasedClass[Network] = Network
+    ) -> ColumnElement[bool]:
+        """`_visible`'s rule as a condition on `network` (an alias another resource's read
+        LEFT JOINs for its `include=`): true for callers who see every network."""
+        return true() if caller.is_admin else network_visible(caller, network)
 
     def _loading(
         self, stmt: Select[Network], include: frozenset[NetworkInclude]

@@ -11,7 +11,7 @@ by `in_visible_network`.
 """
 
 import uuid
-from typing import TypeVar
+from typing import TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -40,12 +40,12 @@ def in_visible_network(
     return network_id.in_(select(Network.id).where(network_visible(caller)))
 
 
-Row = TypeVar("Row")
+Columns = TypeVarTuple("Columns")
 
 
 def narrow_to_visible(
-    stmt: Select[Row], caller: Caller, network_id_column: InstrumentedAttribute[uuid.UUID]
-) -> Select[Row]:
+    stmt: Select[*Columns], caller: Caller, network_id_column: InstrumentedAttribute[uuid.UUID]
+) -> Select[*Columns]:
     """`stmt` as `caller` may read it: unchanged for those who see everything, else only
     rows whose network (`network_id_column`) is visible to them."""
     if caller.is_admin:

@@ -176,3 +176,42 @@ async def test_a_members_network_list_runs_a_fixed_number_of_queries(
     (one_count, one_rows), (many_count, many_rows) = counts
     assert (one_rows, many_rows) == (1, 4)
     assert one_count == many_count
+
+
+async def test_memberships_include_only_what_the_caller_may_see(world: World) -> None:
+    for caller in CALLERS:
+        await _membership_includes_as(world, caller)
+
+
+async def _membership_includes_as(world: World, caller: str) -> None:
+    """`include=organisation,network` joins each related row in the list's one statement:
+    it embeds exactly the networks the caller sees, and a closed network's membership is
+    404 with or without it."""
+    ids = world.ids
+    names = {
+        ids.council: "Process council",
+        ids.procurement: "Procurement network",
+        ids.offshore: "Offshore forum",
+    }
+    include = "organisation,network"
+    listed = (await world.get(caller, "/v1/memberships", include=include, limit=200)).json()
+    embedded = {item["id"]: item["network"] for item in listed["items"]}
+    expected = {ids.offshore_membership: ids.offshore}
+    if caller in SEES_COUNCIL:
+        expected[ids.council_membership] = ids.council
+    if caller in SEES_PROCUREMENT:
+        expected[ids.procurement_membership] = ids.procurement
+    assert {key: network["id"] for key, network in embedded.items()} == expected
+    assert {network["name"] for network in embedded.values()} == {
+        names[network] for network in expected.values()
+    }
+    for item in listed["items"]:
+        assert item["organisation"]["id"] == item["organisation_id"]
+
+    one = await world.get(caller, f"/v1/memberships/{ids.council_membership}", include=include)
+    if caller in SEES_COUNCIL:
+        assert one.status_code == 200, one.text
+        assert one.json()["network"]["id"] == ids.council
+        assert one.json()["organisation"]["id"] == ids.member_org
+    else:
+        assert_problem(one, 404, "membership_not_found")
