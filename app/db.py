@@ -5,6 +5,8 @@ doubles as the ETag and guards concurrent updates (SQLAlchemy's version_id_col).
 """
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -232,6 +234,42 @@ def create_sessionmaker(
     """
     bind = engine.execution_options(**{SQLITE_WRITE_LOCK: True}) if writes else engine
     return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
+
+
+def create_autocommit_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for GET and HEAD requests: on PostgreSQL without a transaction block.
+
+    PostgreSQL runs each statement of an AUTOCOMMIT connection as its own transaction, so
+    a read is its one statement: no BEGIN and COMMIT round trips around it. It sees what
+    it would have seen inside a READ COMMITTED block, where every statement takes a fresh
+    snapshot too. What must hold across statements (a row lock, writes that stand or fall
+    together) goes inside `atomic`. SQLite: the read sessions of `create_sessionmaker`.
+    """
+    if engine.dialect.name != "postgresql":
+        return create_sessionmaker(engine, writes=False)
+    bind = engine.execution_options(isolation_level=_AUTOCOMMIT)
+    return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
+
+
+_AUTOCOMMIT = "AUTOCOMMIT"
+
+
+@asynccontextmanager
+async def atomic(session: AsyncSession) -> AsyncIterator[None]:
+    """Statements that succeed or fail together, in any request's session.
+
+    In a transaction (writing requests, SQLite), a savepoint: a failure inside undoes
+    only the block, and what it did commits with the request. In an autocommit read
+    session (a GET on PostgreSQL), a transaction block of its own on the session's
+    connection, committed when the block ends (a GET has no commit point to wait for).
+    """
+    if session.get_bind().get_execution_options().get("isolation_level") != _AUTOCOMMIT:
+        async with session.begin_nested():
+            yield
+        return
+    raw = await (await session.connection()).get_raw_connection()
+    async with raw.driver_connection.transaction():  # type: ignore[union-attr]
+        yield
 
 
 def dialect_insert(session: AsyncSession) -> Any:

@@ -22,7 +22,7 @@ from app.calendars.router import router as calendars_router
 from app.companies.router import router as companies_router
 from app.config import Settings, get_settings
 from app.credit_notes.router import router as credit_notes_router
-from app.db import create_engine, create_sessionmaker
+from app.db import create_autocommit_read_sessionmaker, create_engine, create_sessionmaker
 from app.fee_runs.router import router as fee_runs_router
 from app.fee_schedules.router import router as fee_schedules_router
 from app.health import router as health_router
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.read_sessionmaker = create_sessionmaker(engine, writes=False)
+    app.state.request_read_sessionmaker = create_autocommit_read_sessionmaker(engine)
     # Pure ASGI middleware, the last added outermost: CORS, then the request's context
     # (so even a 413, 500 or 503 has a request id and the CORS headers a browser needs),
     # then the body limit, then HEAD served as GET.

@@ -2,6 +2,9 @@
 
 It commits after the endpoint returns and before the response is sent
 (`scope="function"`), and rolls back on any error. Nothing else in a request commits.
+A GET's or HEAD's session on PostgreSQL is in autocommit (each statement its own
+transaction, so nothing is left to commit); what it must do atomically goes in
+`app.db.atomic`.
 """
 
 from collections.abc import AsyncIterator
@@ -17,7 +20,8 @@ _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     state = request.app.state
     reads_only = request.method in _READ_ONLY_METHODS
-    sessionmaker = state.read_sessionmaker if reads_only else state.sessionmaker
+    # Reads: no transaction block on PostgreSQL (app/db.py create_autocommit_read_sessionmaker).
+    sessionmaker = state.request_read_sessionmaker if reads_only else state.sessionmaker
     async with sessionmaker() as session:
         try:
             yield session

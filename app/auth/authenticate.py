@@ -15,19 +15,16 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller, Role
-from app.api.periods import covers
 from app.api.session import SessionDep
 from app.audit.recorder import attribute_changes_to
 from app.auth.credentials import API_KEY_PREFIX, read_access_token, secret_matches, split_api_key
-from app.auth.models import ApiKey, ApiKeyScope, NetworkCoordinator, SignInSession, User
+from app.auth.models import ApiKey, ApiKeyScope
 from app.auth.policy import ensure
+from app.auth.rights import KeyRow, UserRights, read_api_key, read_user_rights
 from app.clock import today
 from app.config import Settings
 from app.db import utcnow
 from app.errors import Unauthenticated
-from app.memberships.models import Membership, MembershipStatus
-from app.networks.models import Network
-from app.people.models import Affiliation
 
 # Two ways to present the same header in /docs: sign in with the password form, or paste
 # an API key. Both are optional: without a header the caller is anonymous.
@@ -47,78 +44,33 @@ async def _user_caller(
 ) -> tuple[Caller, uuid.UUID]:
     """The signed-in user's caller and the sign-in session the token belongs to."""
     claims = read_access_token(settings, token)
-    row = (
-        await session.execute(
-            select(User, SignInSession)
-            .join(SignInSession, SignInSession.user_id == User.id)
-            .where(User.id == claims.user_id, SignInSession.id == claims.session_id)
-        )
-    ).one_or_none()
-    if row is None:
+    rights = await read_user_rights(session, claims.user_id, today(), claims.session_id)
+    if rights is None:
         raise Unauthenticated("The access token is not valid.", code="invalid_token")
-    user, sign_in = row
-    if sign_in.revoked_at is not None:
+    if rights.revoked:
         raise Unauthenticated("This sign-in has been ended.", code="token_revoked")
-    if user.disabled_at is not None:
+    if rights.disabled:
         raise Unauthenticated("This user is disabled.", code="user_disabled")
-    return await _caller_of_user_row(session, user), sign_in.id
+    return _caller_of_rights(rights), claims.session_id
 
 
-async def _caller_of_user_row(session: AsyncSession, user: User) -> Caller:
+def _caller_of_rights(rights: UserRights) -> Caller:
     """An enabled user's rights as they are now."""
-    if user.is_admin:
-        return Caller(role=Role.ADMIN, user_id=user.id, person_id=user.person_id)
-    organisation_ids = await _organisations_of(session, user.person_id)
+    if rights.is_admin:
+        return Caller(role=Role.ADMIN, user_id=rights.user_id, person_id=rights.person_id)
     return Caller(
         role=Role.MEMBER,
-        user_id=user.id,
-        person_id=user.person_id,
-        organisation_ids=organisation_ids,
-        member_network_ids=await _member_networks(session, organisation_ids),
-        coordinated_network_ids=await _coordinated_networks(session, user.id),
+        user_id=rights.user_id,
+        person_id=rights.person_id,
+        organisation_ids=rights.organisation_ids,
+        member_network_ids=rights.member_network_ids,
+        coordinated_network_ids=rights.coordinated_network_ids,
     )
-
-
-async def _organisations_of(
-    session: AsyncSession, person_id: uuid.UUID | None
-) -> frozenset[uuid.UUID]:
-    if person_id is None:
-        return frozenset()
-    rows = await session.scalars(
-        select(Affiliation.organisation_id).where(Affiliation.person_id == person_id)
-    )
-    return frozenset(rows)
-
-
-async def _member_networks(
-    session: AsyncSession, organisation_ids: frozenset[uuid.UUID]
-) -> frozenset[uuid.UUID]:
-    if not organisation_ids:
-        return frozenset()
-    rows = await session.scalars(
-        select(Membership.network_id).where(
-            Membership.organisation_id.in_(organisation_ids),
-            Membership.status == MembershipStatus.ACTIVE,
-            covers(Membership.starts_on, Membership.ends_on, today()),
-        )
-    )
-    return frozenset(rows)
-
-
-async def _coordinated_networks(session: AsyncSession, user_id: uuid.UUID) -> frozenset[uuid.UUID]:
-    """The networks the user coordinates and every network below them, in one query."""
-    roots = select(NetworkCoordinator.network_id.label("id")).where(
-        NetworkCoordinator.user_id == user_id
-    )
-    tree = roots.cte("coordinated", recursive=True)
-    tree = tree.union_all(select(Network.id).where(Network.parent_id == tree.c.id))
-    rows = await session.scalars(select(tree.c.id))
-    return frozenset(rows)
 
 
 async def _key_caller(session: AsyncSession, key: str) -> Caller:
     prefix, secret = split_api_key(key)
-    api_key = await session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    api_key = await read_api_key(session, prefix=prefix)
     if api_key is None or not secret_matches(secret, api_key.secret_hash):
         raise Unauthenticated("The API key is not valid.", code="invalid_api_key")
     now = utcnow()
@@ -131,7 +83,7 @@ async def _key_caller(session: AsyncSession, key: str) -> Caller:
     return _caller_of_key_row(api_key)
 
 
-def _caller_of_key_row(api_key: ApiKey) -> Caller:
+def _caller_of_key_row(api_key: KeyRow) -> Caller:
     """A valid key's rights, from its scopes."""
     scopes = set(api_key.scopes)
     if ApiKeyScope.READ in scopes or ApiKeyScope.WRITE in scopes:
@@ -142,7 +94,8 @@ def _caller_of_key_row(api_key: ApiKey) -> Caller:
 async def _note_use(session: AsyncSession, api_key_id: uuid.UUID, now: datetime) -> None:
     """Record the key's last use without ever waiting: if a concurrent request holds the
     row (it is noting the same use), skip. A plain UPDATE would make every request with
-    this key queue behind the slowest one until it commits."""
+    this key queue behind the slowest one until it commits. (In a GET on PostgreSQL the
+    UPDATE commits by itself: the session is in autocommit.)"""
     free_row = (
         select(ApiKey.id)
         .where(ApiKey.id == api_key_id)
@@ -161,17 +114,17 @@ async def caller_of_user(session: AsyncSession, user_id: uuid.UUID) -> Caller | 
     """The rights a user has right now, as a sign-in would give them; None for a user who
     is disabled or gone. For what is read on a user's behalf without their credentials
     in the request (calendar feeds, reached through a secret in their URL)."""
-    user = await session.scalar(select(User).where(User.id == user_id))
-    if user is None or user.disabled_at is not None:
+    rights = await read_user_rights(session, user_id, today())
+    if rights is None or rights.disabled:
         return None
-    return await _caller_of_user_row(session, user)
+    return _caller_of_rights(rights)
 
 
 async def caller_of_api_key(session: AsyncSession, api_key_id: uuid.UUID) -> Caller | None:
     """The rights an API key has right now; None once it is revoked, expired or gone.
     Like `caller_of_user`, and the key's `last_used_at` is left alone: the key itself
     was not used."""
-    api_key = await session.scalar(select(ApiKey).where(ApiKey.id == api_key_id))
+    api_key = await read_api_key(session, api_key_id=api_key_id)
     if api_key is None or api_key.revoked_at is not None:
         return None
     if api_key.expires_at is not None and api_key.expires_at <= utcnow():

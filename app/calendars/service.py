@@ -29,7 +29,7 @@ from app.calendars.repository import (
 )
 from app.calendars.schemas import CalendarTokenCreate
 from app.calendars.tokens import new_feed_token, token_hash
-from app.db import utcnow
+from app.db import atomic, utcnow
 from app.errors import Conflict, Forbidden, InvalidField, NotFound, not_found
 from app.meetings.access import visible_meeting
 from app.networks.repository import NetworkRepository
@@ -194,13 +194,14 @@ async def _note_use(session: AsyncSession, token: CalendarToken, now: datetime) 
     API key's use is noted on every request (app/auth/authenticate.py `_note_use`), GETs
     included. A GET's session is the "read" one only in that SQLite takes its write lock
     at the first write instead of at BEGIN (app/db.py): so this UPDATE comes last, and
-    holds that lock only until the commit that follows. In a savepoint, as a best effort:
-    a busy database makes the feed skip the note, not fail.
+    holds that lock only until the commit that follows. In `atomic` (a savepoint, or on
+    PostgreSQL, whose GETs run in autocommit, a short transaction of its own), as a best
+    effort: a busy database makes the feed skip the note, not fail.
     """
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
         return
     try:
-        async with session.begin_nested():
+        async with atomic(session):
             await CalendarTokenRepository(session).note_use(token.id, now)
     except OperationalError as exc:
         log.warning("calendar_feed_use_not_noted", token_id=str(token.id), error=str(exc))

@@ -139,7 +139,10 @@ async def test_writes_ride_out_refusal_restart_and_freeze(
                 result = breaking()
                 if asyncio.iscoroutine(result):
                     await result
-                await asyncio.sleep(4)
+                # Longer than a write in flight when the outage began takes to be answered
+                # 503 (a frozen statement: its command timeout, then the cancel request),
+                # so that writes also start inside the outage.
+                await asyncio.sleep(6)
                 ready_answers[outage] = await _ready(http)
                 await proxy.up()
                 writers.phase = f"after {outage}"
