@@ -1,15 +1,17 @@
 """Queries for networks. Every read takes the caller, so visibility rules live here."""
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Select,
+    and_,
     distinct,
     exists,
     func,
@@ -19,15 +21,17 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
 from app.api.periods import covers
+from app.api.reads import RowShape
 from app.api.search import matches_text
 from app.auth.models import NetworkCoordinator
 from app.companies.models import Organisation
+from app.companies.repository import OrganisationRepository
 from app.db import advisory_xact_lock, utcnow
 from app.fee_schedules.models import FeeSchedule
 from app.invoices.models import Invoice
@@ -67,6 +71,20 @@ class MembershipFigures:
     apprentices: int
 
 
+# What a read joins, under these prefixes. Module-level aliases and labels: a shape builds
+# its labelled columns once per alias (app/api/reads.py), so none is made per request.
+_PARENT = aliased(Network, name="parent_network")
+_ADMINISTRATOR = aliased(Organisation, name="administering_organisation")
+PREFIXES = {
+    NetworkInclude.PARENT: "parent__",
+    NetworkInclude.ADMINISTERED_BY: "administered_by__",
+}
+# The parent's id as the caller may know it: null when they may not see the parent.
+VISIBLE_PARENT_ID = "visible_parent_id"
+_OWN_PARENT_ID = Network.parent_id.label(VISIBLE_PARENT_ID)
+_JOINED_PARENT_ID = _PARENT.id.label(VISIBLE_PARENT_ID)
+
+
 def _parent_visible(caller: Caller) -> ColumnElement[bool]:
     parent = aliased(Network)
     return (
@@ -78,7 +96,7 @@ def _parent_visible(caller: Caller) -> ColumnElement[bool]:
 
 def _is_root(caller: Caller) -> ColumnElement[bool]:
     """A network is a root for the caller when it has no parent they may see: its
-    representation then shows `parent_id: null` (`NetworkRead.of`), and lists agree."""
+    representation then shows `parent_id: null` (`VISIBLE_PARENT_ID`), and lists agree."""
     if caller.is_admin:
         return Network.parent_id.is_(None)
     return ~_parent_visible(caller)
@@ -101,26 +119,55 @@ class NetworkRepository:
         LEFT JOINs for its `include=`): true for callers who see every network."""
         return true() if caller.is_admin else network_visible(caller, network)
 
-    def _loading(
-        self, stmt: Select[Network], include: frozenset[NetworkInclude]
-    ) -> Select[Network]:
-        # Each include adds exactly one query, whatever the page size.
-        if NetworkInclude.PARENT in include:
-            stmt = stmt.options(selectinload(Network.parent))
-        if NetworkInclude.ADMINISTERED_BY in include:
-            stmt = stmt.options(selectinload(Network.administered_by))
-        return stmt
+    def _read(
+        self, caller: Caller, shape: RowShape, included: Mapping[NetworkInclude, RowShape]
+    ) -> Select[Any]:
+        """The networks the caller may see as `shape`'s columns, the parent's id they may
+        know as `VISIBLE_PARENT_ID`, and each include LEFT JOINed under its prefix, its ON
+        clause carrying that resource's own visibility rule (a row it hides is nulls)."""
+        stmt: Select[Any] = select(*shape.columns(Network))
+        parent = included.get(NetworkInclude.PARENT)
+        if parent is None and caller.is_admin:
+            stmt = stmt.add_columns(_OWN_PARENT_ID)
+        else:
+            # A parent the caller may not see is no parent to them: neither it nor its id
+            # is shown (an open network below a closed one must not name it).
+            stmt = stmt.add_columns(_JOINED_PARENT_ID).outerjoin(
+                _PARENT, and_(_PARENT.id == Network.parent_id, self.visible_on(caller, _PARENT))
+            )
+            if parent is not None:
+                prefix = PREFIXES[NetworkInclude.PARENT]
+                stmt = stmt.add_columns(*parent.columns(_PARENT, prefix=prefix))
+        administrator = included.get(NetworkInclude.ADMINISTERED_BY)
+        if administrator is not None:
+            prefix = PREFIXES[NetworkInclude.ADMINISTERED_BY]
+            stmt = stmt.add_columns(*administrator.columns(_ADMINISTRATOR, prefix=prefix))
+            stmt = stmt.outerjoin(
+                _ADMINISTRATOR,
+                and_(
+                    _ADMINISTRATOR.id == Network.administered_by_id,
+                    OrganisationRepository.visible_on(caller, _ADMINISTRATOR),
+                ),
+            )
+        return self._visible(stmt, caller)
 
-    async def get(
+    async def get(self, caller: Caller, network_id: uuid.UUID) -> Network | None:
+        """The network as an ORM object, for the writes that change it."""
+        stmt = self._visible(select(Network).where(Network.id == network_id), caller)
+        return await self.session.scalar(stmt)
+
+    async def read_one(
         self,
         caller: Caller,
+        shape: RowShape,
         network_id: uuid.UUID,
-        include: frozenset[NetworkInclude] = frozenset(),
-    ) -> Network | None:
-        stmt = self._visible(select(Network).where(Network.id == network_id), caller)
-        return await self.session.scalar(self._loading(stmt, include))
+        included: Mapping[NetworkInclude, RowShape],
+    ) -> Row[Any] | None:
+        """The network's columns of `shape` and its includes', for the read path."""
+        stmt = self._read(caller, shape, included).where(Network.id == network_id)
+        row: Row[Any] | None = (await self.session.execute(stmt)).first()
+        return row
 
-    # Above `list`: below it, that name shadows the builtin in annotations.
     async def inheriting_descendant_ids(self, network_id: uuid.UUID) -> list[uuid.UUID]:
         """Descendants that inherit, stopping below any that sets its own administrator."""
         child = aliased(Network)
@@ -136,16 +183,19 @@ class NetworkRepository:
         )
         return list(await self.session.scalars(select(heirs.c.id)))
 
-    async def list(
+    async def read_page(
         self,
         caller: Caller,
+        shape: RowShape,
         where: NetworkFilter,
         sort: str,
         page: PageParams,
-        include: frozenset[NetworkInclude] = frozenset(),
-    ) -> tuple[list[Network], SortOrder]:
+        included: Mapping[NetworkInclude, RowShape],
+    ) -> tuple[list[Row[Any]], SortOrder]:
+        """A page of the networks `where` selects, as rows of `shape`'s columns and its
+        includes', in one statement."""
         order = resolve_sort(sort, SORTS, Network.id)
-        stmt = self._visible(select(Network), caller)
+        stmt = self._read(caller, shape, included)
         if where.parent_id is not None:
             stmt = stmt.where(Network.parent_id == where.parent_id)
             if not caller.is_admin:
@@ -160,8 +210,7 @@ class NetworkRepository:
             stmt = stmt.where(Network.status == where.status)
         if where.q:
             stmt = stmt.where(matches_text(where.q, Network.name))
-        stmt = self._loading(apply_keyset(stmt, order, page), include)
-        rows = await self.session.scalars(stmt)
+        rows = await self.session.execute(apply_keyset(stmt, order, page))
         return list(rows), order
 
     async def hidden_among(

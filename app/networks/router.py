@@ -37,13 +37,8 @@ def _location(network_id: uuid.UUID) -> str:
     return f"/v1/networks/{network_id}"
 
 
-async def _one(
-    session: AsyncSession,
-    caller: Caller,
-    network: Network,
-    include: frozenset[NetworkInclude] = frozenset(),
-) -> Response:
-    [read] = await service.describe_networks(session, caller, [network], include)
+async def _one(session: AsyncSession, caller: Caller, network: Network) -> Response:
+    read = await service.describe_written_network(session, caller, network)
     return resource_response(read, version=network.version)
 
 
@@ -113,9 +108,10 @@ async def list_networks(
 async def get_network(
     network_id: uuid.UUID, session: SessionDep, caller: CallerDep, include: IncludeParam = None
 ) -> Response:
-    includes = parse_include(include, NetworkInclude)
-    network = await service.get_network(session, caller, network_id, includes)
-    return await _one(session, caller, network, includes)
+    read = await service.read_network(
+        session, caller, network_id, parse_include(include, NetworkInclude)
+    )
+    return resource_response(read, version=read["version"])
 
 
 @router.patch(

@@ -1,5 +1,4 @@
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -8,8 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from app.api.schemas import PatchModel, RequestModel
 from app.api.types import MULTI_LINE, JsonInt
 from app.companies.schemas import CompanyRef
-from app.networks.models import Network, NetworkStatus, Visibility
-from app.networks.repository import NetworkInclude
+from app.networks.models import NetworkStatus, Visibility
 from app.offices.schemas import OfficeHolder
 
 Slug = Annotated[
@@ -150,46 +148,6 @@ class NetworkRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="Increases on every change; the ETag carries it.")
-
-    @classmethod
-    def of(
-        cls,
-        network: Network,
-        office_holders: Sequence[OfficeHolder],
-        include: frozenset[NetworkInclude] = frozenset(),
-        *,
-        parent_hidden: bool = False,
-    ) -> "NetworkRead":
-        """`parent_hidden`: the caller may not see the parent, so neither it nor its id
-        is shown; to them the network is a root."""
-        # Built by hand rather than from_attributes: relationships are lazy="raise", so
-        # only what the repository loaded for this `include` may be touched.
-        parent = network.parent if NetworkInclude.PARENT in include and not parent_hidden else None
-        administrator = (
-            network.administered_by if NetworkInclude.ADMINISTERED_BY in include else None
-        )
-        return cls(
-            id=network.id,
-            parent_id=None if parent_hidden else network.parent_id,
-            slug=network.slug,
-            name=network.name,
-            description=network.description,
-            visibility=network.visibility,
-            status=network.status,
-            meetings_per_year=network.meetings_per_year,
-            requires_parent_membership=network.requires_parent_membership,
-            administered_by_id=network.administered_by_id,
-            administered_by_inherited=network.administered_by_inherited,
-            municipality_id=network.municipality_id,
-            office_holders=list(office_holders),
-            parent=None if parent is None else NetworkRef.model_validate(parent),
-            administered_by=None
-            if administrator is None
-            else CompanyRef.model_validate(administrator),
-            created_at=network.created_at,
-            updated_at=network.updated_at,
-            version=network.version,
-        )
 
 
 class NetworkStats(BaseModel):

@@ -3,22 +3,38 @@
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
 from app.api.periods import check_transition
+from app.api.reads import RowShape
 from app.auth.policy import ensure_admin, ensure_fields_allowed, ensure_manages_network
 from app.clock import today
 from app.companies.models import OrganisationKind
 from app.companies.repository import OrganisationRepository
+from app.companies.schemas import CompanyRef
 from app.errors import Conflict, InvalidField, not_found, register_constraint_error
 from app.memberships.models import MembershipKind
 from app.memberships.repository import MembershipRepository
 from app.networks.models import Network, NetworkStatus
-from app.networks.repository import NetworkFilter, NetworkInclude, NetworkRepository
-from app.networks.schemas import NetworkCreate, NetworkRead, NetworkStats, NetworkUpdate
+from app.networks.repository import (
+    PREFIXES,
+    VISIBLE_PARENT_ID,
+    NetworkFilter,
+    NetworkInclude,
+    NetworkRepository,
+)
+from app.networks.schemas import (
+    NetworkCreate,
+    NetworkRead,
+    NetworkRef,
+    NetworkStats,
+    NetworkUpdate,
+)
 from app.offices import service as offices
 
 _TRANSITIONS = {
@@ -60,16 +76,95 @@ for _constraint in ("uq_networks_parent_id_slug", "uq_networks_root_slug", "uq_n
     register_constraint_error(_constraint, _slug_taken())
 
 
-async def get_network(
+async def get_network(session: AsyncSession, caller: Caller, network_id: uuid.UUID) -> Network:
+    """The network as an ORM object, for the writes that change it and the checks of other
+    resources (404 when the caller may not see it)."""
+    network = await NetworkRepository(session).get(caller, network_id)
+    if network is None:
+        raise not_found("network")
+    return network
+
+
+NETWORK = RowShape(NetworkRead)
+_INCLUDED_SHAPES = {
+    NetworkInclude.PARENT: RowShape(NetworkRef),
+    NetworkInclude.ADMINISTERED_BY: RowShape(CompanyRef),
+}
+
+
+def _included(include: frozenset[NetworkInclude]) -> dict[NetworkInclude, RowShape]:
+    """The includes asked for, by the shape their LEFT JOIN selects."""
+    return {name: shape for name, shape in _INCLUDED_SHAPES.items() if name in include}
+
+
+def describe_network(
+    network: Row[Any] | Network,
+    office_holders: Sequence[dict[str, Any]],
+    include: frozenset[NetworkInclude] = frozenset(),
+    *,
+    parent_hidden: bool = False,
+) -> dict[str, Any]:
+    """The representation, from a read's row (its parent's id as the caller may know it,
+    its includes joined) or a write's object (`parent_hidden`: the caller may not see the
+    parent, so neither it nor its id is shown; nothing embedded)."""
+    if isinstance(network, Network):
+        return NETWORK.of_object(
+            network,
+            parent_id=None if parent_hidden else network.parent_id,
+            office_holders=office_holders,
+            parent=None,
+            administered_by=None,
+        )
+    mapping = network._mapping
+    embedded: dict[str, Any] = {
+        name.value: shape.of_joined(mapping, PREFIXES[name]) if name in include else None
+        for name, shape in _INCLUDED_SHAPES.items()
+    }
+    return NETWORK.of_row(
+        network,
+        parent_id=mapping[VISIBLE_PARENT_ID],
+        office_holders=office_holders,
+        **embedded,
+    )
+
+
+async def describe_networks(
+    session: AsyncSession,
+    caller: Caller,
+    rows: Sequence[Row[Any]],
+    include: frozenset[NetworkInclude] = frozenset(),
+) -> list[dict[str, Any]]:
+    """The representations of a read's rows, with today's office holders fetched for all
+    in one query."""
+    holders = await offices.current_holders(session, caller, [row.id for row in rows])
+    return [describe_network(row, holders.get(row.id, []), include) for row in rows]
+
+
+async def describe_written_network(
+    session: AsyncSession, caller: Caller, network: Network
+) -> dict[str, Any]:
+    """A write's answer: the network with today's office holders, and its parent only
+    when the caller may see it (a coordinator of an open network below a closed one)."""
+    holders = await offices.current_holders(session, caller, [network.id])
+    hidden = await NetworkRepository(session).hidden_among(
+        caller, set() if network.parent_id is None else {network.parent_id}
+    )
+    return describe_network(
+        network, holders.get(network.id, []), parent_hidden=network.parent_id in hidden
+    )
+
+
+async def read_network(
     session: AsyncSession,
     caller: Caller,
     network_id: uuid.UUID,
     include: frozenset[NetworkInclude] = frozenset(),
-) -> Network:
-    network = await NetworkRepository(session).get(caller, network_id, include)
-    if network is None:
+) -> dict[str, Any]:
+    row = await NetworkRepository(session).read_one(caller, NETWORK, network_id, _included(include))
+    if row is None:
         raise not_found("network")
-    return network
+    [described] = await describe_networks(session, caller, [row], include)
+    return described
 
 
 async def list_networks(
@@ -79,34 +174,11 @@ async def list_networks(
     sort: str,
     page: PageParams,
     include: frozenset[NetworkInclude] = frozenset(),
-) -> tuple[list[Network], SortOrder]:
-    return await NetworkRepository(session).list(caller, where, sort, page, include)
-
-
-async def describe_networks(
-    session: AsyncSession,
-    caller: Caller,
-    networks: Sequence[Network],
-    include: frozenset[NetworkInclude] = frozenset(),
-) -> list[NetworkRead]:
-    """The representations, with today's office holders fetched for all in one query.
-
-    A parent the caller may not see is left out entirely, its id too: an open network
-    below a closed one must not name it.
-    """
-    holders = await offices.current_holders(session, caller, [network.id for network in networks])
-    hidden = await NetworkRepository(session).hidden_among(
-        caller, {network.parent_id for network in networks if network.parent_id is not None}
+) -> tuple[list[Row[Any]], SortOrder]:
+    """A page of rows for `describe_networks`."""
+    return await NetworkRepository(session).read_page(
+        caller, NETWORK, where, sort, page, _included(include)
     )
-    return [
-        NetworkRead.of(
-            network,
-            holders.get(network.id, []),
-            include,
-            parent_hidden=network.parent_id in hidden,
-        )
-        for network in networks
-    ]
 
 
 async def _check_slug(

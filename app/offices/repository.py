@@ -4,18 +4,22 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, case, or_, select
+from sqlalchemy import Row, Select, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
 from app.api.periods import covers, overlaps
+from app.api.reads import RowShape
 from app.networks.visibility import narrow_to_visible
 from app.offices.models import OfficeKind, OfficeTerm
+from app.people.models import Person
 
 SORTS = {"starts_on": OfficeTerm.starts_on}
+Columns = TypeVarTuple("Columns")
 # Holders are listed by rank, not by the alphabet.
 _RANK = case(
     {kind: rank for rank, kind in enumerate(OfficeKind)},
@@ -36,7 +40,7 @@ class OfficeTermRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _visible(self, stmt: Select[OfficeTerm], caller: Caller) -> Select[OfficeTerm]:
+    def _visible(self, stmt: Select[*Columns], caller: Caller) -> Select[*Columns]:
         # Offices are public roles: a term is visible exactly when its network is.
         return narrow_to_visible(stmt, caller, OfficeTerm.network_id)
 
@@ -54,19 +58,25 @@ class OfficeTermRepository:
         return await self.session.scalar(stmt)
 
     # Above `list`: below it, that name shadows the builtin in annotations.
-    async def current(
-        self, caller: Caller, network_ids: Collection[uuid.UUID], today: date
-    ) -> list[OfficeTerm]:
-        """The terms covering `today` in any of the networks, in one query."""
+    async def read_current(
+        self, caller: Caller, shape: RowShape, network_ids: Collection[uuid.UUID], today: date
+    ) -> list[Row[Any]]:
+        """The terms covering `today` in any of the networks, in one query: `network_id`
+        and `shape`'s columns, the holder's name as `person_name`, by rank."""
         stmt = (
-            self._with_person(caller)
+            select(
+                OfficeTerm.network_id,
+                *shape.columns(OfficeTerm),
+                Person.full_name.label("person_name"),
+            )
+            .join(Person, Person.id == OfficeTerm.person_id)
             .where(
-                OfficeTerm.network_id.in_(network_ids),
+                OfficeTerm.network_id.in_(set(network_ids)),
                 covers(OfficeTerm.starts_on, OfficeTerm.ends_on, today),
             )
             .order_by(_RANK, OfficeTerm.starts_on, OfficeTerm.id)
         )
-        return list(await self.session.scalars(stmt))
+        return list(await self.session.execute(self._visible(stmt, caller)))
 
     async def list(
         self,

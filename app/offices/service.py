@@ -1,15 +1,16 @@
 """Use cases for offices: elect someone for a term, move a term's dates, list the history."""
 
 import uuid
-from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
 from app.api.periods import check_period
+from app.api.reads import RowShape, rows_by_parent
 from app.auth.policy import ensure_manages_network
 from app.clock import today
 from app.errors import Conflict, InvalidField, not_found, register_constraint_error
@@ -177,13 +178,20 @@ async def update_term(
     return term
 
 
+OFFICE_HOLDER = RowShape(OfficeHolder)
+
+
 async def current_holders(
     session: AsyncSession, caller: Caller, network_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, list[OfficeHolder]]:
-    """Who holds which office today, per network: one query for any number of networks."""
-    holders: dict[uuid.UUID, list[OfficeHolder]] = defaultdict(list)
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Who holds which office today, per network (each an `OfficeHolder`'s JSON values):
+    one query for any number of networks."""
     if not network_ids:
-        return holders
-    for term in await OfficeTermRepository(session).current(caller, network_ids, today()):
-        holders[term.network_id].append(OfficeHolder.of(term))
-    return holders
+        return {}
+    rows = await OfficeTermRepository(session).read_current(
+        caller, OFFICE_HOLDER, network_ids, today()
+    )
+    return {
+        network_id: [OFFICE_HOLDER.of_row(row) for row in terms]
+        for network_id, terms in rows_by_parent(rows, "network_id").items()
+    }
