@@ -64,7 +64,7 @@ def _command(name: str, port: int) -> list[str]:
     ]
 
 
-def _environment(dataset: Dataset, dsn: str) -> dict[str, str]:
+def _environment(dsn: str) -> dict[str, str]:
     return {
         **os.environ,
         "KLYNGE_DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://", 1),
@@ -92,15 +92,15 @@ def _wait_ready(server: Server, probe: str) -> None:
 
 @contextmanager
 def running(
-    dataset: Dataset, names: tuple[str, ...] = APPS, dsn: str | None = None
+    dataset: Dataset, names: tuple[str, ...] = APPS, dsns: dict[str, str] | None = None
 ) -> Iterator[dict[str, Server]]:
-    """The named servers, started on `dsn` (the benchmark database unless given, e.g. a
-    counting proxy), ready to answer, stopped on exit."""
+    """The named servers, each on its `dsns` entry (the benchmark database unless given,
+    e.g. a counting proxy), ready to answer, stopped on exit."""
     servers: dict[str, Server] = {}
-    environment = _environment(dataset, dsn or dataset.dsn)
     try:
         for name in names:
             port = free_port()
+            environment = _environment((dsns or {}).get(name, dataset.dsn))
             process = subprocess.Popen(_command(name, port), env=environment)
             servers[name] = Server(name, port, process)
         for server in servers.values():
