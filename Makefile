@@ -50,7 +50,15 @@ migrations-check: $(VENV)/.install-stamp-test
 	KLYNGE_DATABASE_URL=sqlite+aiosqlite:///./.alembic-check.db $(BIN)/alembic check
 	rm -f .alembic-check.db*
 
-bench: $(VENV)/.install-stamp-test
+$(VENV)/.install-stamp-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@ $(VENV)/.install-stamp-test $(VENV)/.install-stamp
+
+# Klynge against a hand-written limit and a template-style peer on PostgreSQL
+# (127.0.0.1:5432): see bench/README.md. Installs wrk (Debian's package) when missing.
+bench: $(VENV)/.install-stamp-bench
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \
+		|| echo "wrk could not be installed: the benchmark falls back to a slower httpx load loop"
 	$(BIN)/python -m bench.run
 
 clean:
