@@ -15,6 +15,7 @@ from app.api.routing import APIRouter
 from app.credit_notes import service
 from app.credit_notes.schemas import CreditNoteCreate
 from app.invoices.schemas import InvoiceRead
+from app.invoices.service import describe_invoice
 
 router = APIRouter(prefix="/v1/invoices/{invoice_id}/credit-notes", tags=["invoices"])
 
@@ -45,7 +46,7 @@ async def create_credit_note(
     async def create() -> Response:
         note = await service.create_credit_note(session, caller, invoice_id, body)
         return created_response(
-            resource_response(InvoiceRead.of(note), version=note.version),
+            resource_response(describe_invoice(note), version=note.version),
             f"/v1/invoices/{note.id}",
         )
 
@@ -64,4 +65,4 @@ async def list_credit_notes(
     invoice_id: uuid.UUID, request: Request, session: SessionDep, caller: CallerDep
 ) -> Response:
     notes = await service.list_credit_notes(session, caller, invoice_id)
-    return page_response(request, [InvoiceRead.of(note) for note in notes], None)
+    return page_response(request, [describe_invoice(note) for note in notes], None)

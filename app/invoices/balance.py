@@ -6,8 +6,11 @@ changing `amount_paid` or `amount_credited`, so the status rule lives here once.
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from app.invoices.models import Invoice, InvoiceKind, InvoiceStatus
+from sqlalchemy import BigInteger, ColumnElement, case, type_coerce
+
+from app.invoices.models import MONEY, Invoice, InvoiceKind, InvoiceStatus
 from app.invoices.money import ZERO
 
 
@@ -30,6 +33,33 @@ def principal_due(invoice: Invoice) -> Decimal:
 def overpaid_amount(invoice: Invoice) -> Decimal:
     """What was paid beyond what is owed: to refund or to set off against the next invoice."""
     return max(ZERO, invoice.amount_paid - amount_owed(invoice))
+
+
+def _cents(column: Any) -> ColumnElement[int]:
+    # Money columns hold øre as integers on both databases: SQL sums them exactly.
+    return type_coerce(column, BigInteger)
+
+
+def _at_least_zero(cents: ColumnElement[int]) -> ColumnElement[Decimal]:
+    return type_coerce(case((cents > 0, cents), else_=0), MONEY)
+
+
+def _owed_cents() -> ColumnElement[int]:
+    return (
+        _cents(Invoice.payable_amount)
+        - _cents(Invoice.amount_credited)
+        + _cents(Invoice.reminder_fees)
+    )
+
+
+def amount_due_column() -> ColumnElement[Decimal]:
+    """`amount_due` in SQL, for reads that select columns: the same rule, in the statement."""
+    return _at_least_zero(_owed_cents() - _cents(Invoice.amount_paid))
+
+
+def overpaid_amount_column() -> ColumnElement[Decimal]:
+    """`overpaid_amount` in SQL."""
+    return _at_least_zero(_cents(Invoice.amount_paid) - _owed_cents())
 
 
 def settle(invoice: Invoice, *, paid_on: date | None = None) -> None:

@@ -3,11 +3,13 @@ member sees only the invoices addressed to their own organisations; lines are lo
 with one `SELECT … IN` per page, whatever its length."""
 
 import uuid
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -19,9 +21,10 @@ from app.api.pagination import (
     apply_keyset_nulls_last,
     resolve_sort,
 )
+from app.api.reads import RowShape
 from app.invoices.access import invoice_visible
-from app.invoices.balance import OPEN_STATUSES
-from app.invoices.models import Invoice, InvoiceKind, InvoiceStatus
+from app.invoices.balance import OPEN_STATUSES, amount_due_column, overpaid_amount_column
+from app.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 
 SORTS = {
     "created_at": Invoice.created_at,
@@ -31,6 +34,15 @@ SORTS = {
 }
 # Drafts have none of these; they come last in either direction.
 _NULLABLE_SORTS = frozenset({"issue_date", "due_date", "number"})
+# The fields of a read that are not columns of their own name, in the same statement:
+# the parties as frozen at issue, and the balance (app/invoices/balance.py) in SQL.
+_COMPUTED = (
+    Invoice.seller_party.label("seller"),
+    Invoice.buyer_party.label("buyer"),
+    amount_due_column().label("amount_due"),
+    overpaid_amount_column().label("overpaid_amount"),
+)
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +59,46 @@ class InvoiceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _visible(self, stmt: Select[Invoice], caller: Caller) -> Select[Invoice]:
+    def _visible(self, stmt: Select[*Columns], caller: Caller) -> Select[*Columns]:
         return stmt.where(invoice_visible(caller))
+
+    def _read(self, caller: Caller, shape: RowShape) -> Select[*tuple[Any, ...]]:
+        return self._visible(select(*shape.columns(Invoice), *_COMPUTED), caller)
+
+    async def read_one(
+        self, caller: Caller, shape: RowShape, invoice_id: uuid.UUID
+    ) -> Row[Any] | None:
+        """The invoice's columns of `shape` (and the computed ones), for the read path."""
+        stmt = self._read(caller, shape).where(Invoice.id == invoice_id)
+        return (await self.session.execute(stmt)).first()
+
+    async def read_page(
+        self, caller: Caller, shape: RowShape, where: InvoiceFilter, sort: str, page: PageParams
+    ) -> tuple[list[Row[Any]], SortOrder]:
+        """A page of the invoices `where` selects, as rows of `shape`'s columns."""
+        order = resolve_sort(sort, SORTS, Invoice.id)
+        stmt = _filtered(self._read(caller, shape), where)
+        keyset = (
+            apply_keyset_nulls_last if sort.removeprefix("-") in _NULLABLE_SORTS else apply_keyset
+        )
+        return list(await self.session.execute(keyset(stmt, order, page))), order
+
+    async def read_lines(
+        self, shape: RowShape, invoice_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, list[Row[Any]]]:
+        """The lines of the invoices read (already visible), in order, by invoice: one
+        query for a whole page."""
+        by_invoice: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
+        if not invoice_ids:
+            return by_invoice
+        stmt: Select[Any] = (
+            select(*shape.columns(InvoiceLine), InvoiceLine.invoice_id.label("invoice_id"))
+            .where(InvoiceLine.invoice_id.in_(list(invoice_ids)))
+            .order_by(InvoiceLine.invoice_id, InvoiceLine.position)
+        )
+        for row in await self.session.execute(stmt):
+            by_invoice[row.invoice_id].append(row)
+        return by_invoice
 
     async def get(self, caller: Caller, invoice_id: uuid.UUID) -> Invoice | None:
         stmt = self._visible(select(Invoice).where(Invoice.id == invoice_id), caller)
@@ -76,33 +126,24 @@ class InvoiceRepository:
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
-    async def list(
-        self, caller: Caller, where: InvoiceFilter, sort: str, page: PageParams
-    ) -> tuple[list[Invoice], SortOrder]:
-        order = resolve_sort(sort, SORTS, Invoice.id)
-        stmt = self._visible(select(Invoice), caller)
-        if where.statuses:
-            stmt = stmt.where(Invoice.status.in_(list(where.statuses)))
-        if where.kind is not None:
-            stmt = stmt.where(Invoice.kind == where.kind)
-        if where.buyer_id is not None:
-            stmt = stmt.where(Invoice.buyer_id == where.buyer_id)
-        if where.network_id is not None:
-            stmt = stmt.where(Invoice.network_id == where.network_id)
-        if where.fee_year is not None:
-            stmt = stmt.where(Invoice.fee_year == where.fee_year)
-        if where.overdue_on is not None:
-            stmt = stmt.where(
-                Invoice.status.in_(OPEN_STATUSES), Invoice.due_date < where.overdue_on
-            )
-        keyset = (
-            apply_keyset_nulls_last if sort.removeprefix("-") in _NULLABLE_SORTS else apply_keyset
-        )
-        stmt = keyset(stmt, order, page).options(selectinload(Invoice.lines))
-        return list(await self.session.scalars(stmt)), order
-
     def add(self, invoice: Invoice) -> None:
         self.session.add(invoice)
 
     async def delete(self, invoice: Invoice) -> None:
         await self.session.delete(invoice)
+
+
+def _filtered(stmt: Select[*Columns], where: InvoiceFilter) -> Select[*Columns]:
+    if where.statuses:
+        stmt = stmt.where(Invoice.status.in_(list(where.statuses)))
+    if where.kind is not None:
+        stmt = stmt.where(Invoice.kind == where.kind)
+    if where.buyer_id is not None:
+        stmt = stmt.where(Invoice.buyer_id == where.buyer_id)
+    if where.network_id is not None:
+        stmt = stmt.where(Invoice.network_id == where.network_id)
+    if where.fee_year is not None:
+        stmt = stmt.where(Invoice.fee_year == where.fee_year)
+    if where.overdue_on is not None:
+        stmt = stmt.where(Invoice.status.in_(OPEN_STATUSES), Invoice.due_date < where.overdue_on)
+    return stmt

@@ -14,7 +14,7 @@ from app.api.etag import (
     require_if_match,
 )
 from app.api.idempotency import IdempotencyDep
-from app.api.pagination import Page, PageParams, cut_page, page_params
+from app.api.pagination import Page, PageParams, page_params
 from app.api.problems import problem_responses
 from app.api.responses import created_response, page_response, resource_response
 from app.api.routing import APIRouter
@@ -54,7 +54,7 @@ def _location(invoice_id: uuid.UUID) -> str:
 
 
 def _one(invoice: Invoice) -> Response:
-    return resource_response(InvoiceRead.of(invoice), version=invoice.version)
+    return resource_response(service.describe_invoice(invoice), version=invoice.version)
 
 
 @router.post(
@@ -111,9 +111,8 @@ async def list_invoices(
         fee_year=fee_year,
         overdue_on=today() if overdue else None,
     )
-    rows, order = await service.list_invoices(session, caller, where, sort, page)
-    items, next_cursor = cut_page(rows, order, page)
-    return page_response(request, [InvoiceRead.of(row) for row in items], next_cursor)
+    items, next_cursor = await service.list_invoices(session, caller, where, sort, page)
+    return page_response(request, items, next_cursor)
 
 
 @router.get(
@@ -136,7 +135,8 @@ async def get_invoice(
         document = await documents.render(session, caller, invoice_id, documents.render_pdf)
         response = document_response(document, PDF_MEDIA_TYPE, "pdf", "inline", if_none_match)
     else:
-        response = _one(await service.get_invoice(session, caller, invoice_id))
+        invoice = await service.read_invoice(session, caller, invoice_id)
+        response = resource_response(invoice, version=invoice["version"])
     # One URL, two representations: caches must key on Accept.
     response.headers["Vary"] = "Accept"
     return response

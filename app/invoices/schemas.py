@@ -29,17 +29,13 @@ from app.api.types import (
 )
 from app.codelists.fields import UnitCode
 from app.companies.models import Language
-from app.invoices import balance
 from app.invoices.fields import ExchangeRate
 from app.invoices.models import (
     Currency,
-    Invoice,
     InvoiceKind,
-    InvoiceLine,
     InvoiceStatus,
     VatCategory,
 )
-from app.invoices.money import totals
 
 
 def _plain(value: Decimal) -> str:
@@ -171,22 +167,6 @@ class LineRead(BaseModel):
     vat_exemption_reason: str | None
     credited_line_id: uuid.UUID | None
 
-    @classmethod
-    def of(cls, line: InvoiceLine) -> "LineRead":
-        return cls(
-            id=line.id,
-            position=line.position,
-            description=line.description,
-            quantity=line.quantity,
-            unit_code=line.unit_code,
-            unit_price=line.unit_price,
-            line_amount=line.line_amount,
-            vat_category=line.vat_category,
-            vat_rate=line.vat_rate,
-            vat_exemption_reason=line.vat_exemption_reason,
-            credited_line_id=line.credited_line_id,
-        )
-
 
 class VatGroupRead(BaseModel):
     category: VatCategory
@@ -237,59 +217,3 @@ class InvoiceRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="Increases on every change; the ETag carries it.")
-
-    @classmethod
-    def of(cls, invoice: Invoice) -> "InvoiceRead":
-        """`invoice.lines` must be loaded."""
-        breakdown = totals(invoice.lines).vat_breakdown
-        return cls(
-            id=invoice.id,
-            kind=invoice.kind,
-            status=invoice.status,
-            number=invoice.number,
-            sequence_number=invoice.sequence_number,
-            seller_id=invoice.seller_id,
-            buyer_id=invoice.buyer_id,
-            network_id=invoice.network_id,
-            membership_id=invoice.membership_id,
-            fee_year=invoice.fee_year,
-            credited_invoice_id=invoice.credited_invoice_id,
-            currency=invoice.currency,
-            language=invoice.language,
-            issue_date=invoice.issue_date,
-            due_date=invoice.due_date,
-            payment_terms_days=invoice.payment_terms_days,
-            delivery_starts_on=invoice.delivery_starts_on,
-            delivery_ends_on=invoice.delivery_ends_on,
-            buyer_reference=invoice.buyer_reference,
-            note=invoice.note,
-            payment_reference=invoice.payment_reference,
-            vat_exchange_rate=invoice.vat_exchange_rate,
-            seller=invoice.seller_party,
-            buyer=invoice.buyer_party,
-            lines=[LineRead.of(line) for line in invoice.lines],
-            vat_breakdown=[
-                VatGroupRead(
-                    category=group.category,
-                    rate=group.rate,
-                    taxable_amount=group.taxable_amount,
-                    tax_amount=group.tax_amount,
-                    exemption_reason=group.exemption_reason,
-                )
-                for group in breakdown
-            ],
-            line_extension_amount=invoice.line_extension_amount,
-            tax_amount=invoice.tax_amount,
-            payable_amount=invoice.payable_amount,
-            amount_paid=invoice.amount_paid,
-            amount_credited=invoice.amount_credited,
-            amount_due=balance.amount_due(invoice),
-            overpaid_amount=balance.overpaid_amount(invoice),
-            reminder_level=invoice.reminder_level,
-            reminder_fees=invoice.reminder_fees,
-            issued_at=invoice.issued_at,
-            paid_on=invoice.paid_on,
-            created_at=invoice.created_at,
-            updated_at=invoice.updated_at,
-            version=invoice.version,
-        )

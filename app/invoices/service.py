@@ -10,23 +10,33 @@ nothing and takes no number.
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from typing import Any, cast
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
-from app.api.pagination import PageParams, SortOrder
+from app.api.pagination import PageParams, cut_page
+from app.api.reads import RowShape
 from app.auth.policy import ensure_admin
 from app.clock import today
 from app.companies.models import Organisation
 from app.companies.repository import OrganisationRepository
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, not_found
-from app.invoices import issuing
+from app.invoices import balance, issuing
 from app.invoices.access import ensure_may_read_invoices
 from app.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
-from app.invoices.money import line_amount, totals
+from app.invoices.money import PricedLine, line_amount, totals
 from app.invoices.repository import InvoiceFilter, InvoiceRepository
-from app.invoices.schemas import MAX_LINE_AMOUNT, InvoiceCreate, InvoiceUpdate, LineIn
+from app.invoices.schemas import (
+    MAX_LINE_AMOUNT,
+    InvoiceCreate,
+    InvoiceRead,
+    InvoiceUpdate,
+    LineIn,
+    LineRead,
+)
 from app.invoices.vat_rules import checked_vat
 from app.sellers.models import SellerSettings
 from app.sellers.service import ensure_association, seller_settings
@@ -42,11 +52,59 @@ async def get_invoice(session: AsyncSession, caller: Caller, invoice_id: uuid.UU
     return invoice
 
 
+INVOICE = RowShape(InvoiceRead)
+LINE = RowShape(LineRead)
+
+
+def describe_invoice(
+    invoice: Row[Any] | Invoice, lines: Sequence[Row[Any]] | None = None
+) -> dict[str, Any]:
+    """The representation, from a read's row (with its `lines`, read for the page) or a
+    write's object (its lines loaded). Lines go in as they are stored: the shape writes
+    them as `LineRead` does; the VAT breakdown is added up again (EN 16931, money.py)."""
+    if isinstance(invoice, Invoice):
+        return INVOICE.of_object(
+            invoice,
+            seller=invoice.seller_party,
+            buyer=invoice.buyer_party,
+            lines=invoice.lines,
+            vat_breakdown=totals(invoice.lines).vat_breakdown,
+            amount_due=balance.amount_due(invoice),
+            overpaid_amount=balance.overpaid_amount(invoice),
+        )
+    read_lines = list(lines or ())
+    priced = cast(list[PricedLine], read_lines)  # rows carry the priced columns by name
+    return INVOICE.of_row(invoice, lines=read_lines, vat_breakdown=totals(priced).vat_breakdown)
+
+
+async def describe_invoices(
+    session: AsyncSession, rows: Sequence[Row[Any]]
+) -> list[dict[str, Any]]:
+    """Read rows of invoices with their lines, in one query for all of them."""
+    lines = await InvoiceRepository(session).read_lines(LINE, [row.id for row in rows])
+    return [describe_invoice(row, lines.get(row.id, ())) for row in rows]
+
+
+async def read_invoice(
+    session: AsyncSession, caller: Caller, invoice_id: uuid.UUID
+) -> dict[str, Any]:
+    """The invoice's representation for the read path: 401/403, 404 as `get_invoice`."""
+    ensure_may_read_invoices(caller)
+    row = await InvoiceRepository(session).read_one(caller, INVOICE, invoice_id)
+    if row is None:
+        raise not_found("invoice")
+    (described,) = await describe_invoices(session, [row])
+    return described
+
+
 async def list_invoices(
     session: AsyncSession, caller: Caller, where: InvoiceFilter, sort: str, page: PageParams
-) -> tuple[list[Invoice], SortOrder]:
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of representations and the cursor after it."""
     ensure_may_read_invoices(caller)
-    return await InvoiceRepository(session).list(caller, where, sort, page)
+    rows, order = await InvoiceRepository(session).read_page(caller, INVOICE, where, sort, page)
+    items, next_cursor = cut_page(rows, order, page)
+    return await describe_invoices(session, items), next_cursor
 
 
 async def invoice_to_change(

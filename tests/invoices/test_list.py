@@ -109,3 +109,13 @@ async def test_money_to_the_ore_over_many_lines(client: httpx.AsyncClient) -> No
         assert Decimal(breakdown[Decimal(rate)]["tax_amount"]) == vat[rate]
     stored = (await client.get(f"/v1/invoices/{draft['id']}")).json()
     assert stored == draft
+
+
+def test_the_overdue_index_covers_exactly_the_open_statuses() -> None:
+    """The partial index serves `overdue=true` only while its WHERE names the statuses the
+    filter asks for (PostgreSQL must prove the filter implies it)."""
+    from app.invoices.balance import OPEN_STATUSES
+    from app.invoices.models import _OPEN
+
+    stated = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+    assert f"status IN ({stated})" == _OPEN
