@@ -6,7 +6,7 @@ cursor; `ix_invoices_open_created_at_id`, partial on the open statuses, serves
 the first page 27 ms -> 0.1 ms, the first overdue page 14 ms -> 2.6 ms.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-08 01:10:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
