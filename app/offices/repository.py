@@ -20,6 +20,9 @@ from app.people.models import Person
 
 SORTS = {"starts_on": OfficeTerm.starts_on}
 Columns = TypeVarTuple("Columns")
+# Every representation of a term carries its holder's name, joined (made once: a label
+# per request costs more than a short read).
+_PERSON_NAME = Person.full_name.label("person_name")
 # Holders are listed by rank, not by the alphabet.
 _RANK = case(
     {kind: rank for rank, kind in enumerate(OfficeKind)},
@@ -44,6 +47,13 @@ class OfficeTermRepository:
         # Offices are public roles: a term is visible exactly when its network is.
         return narrow_to_visible(stmt, caller, OfficeTerm.network_id)
 
+    def _read(self, caller: Caller, shape: RowShape) -> Select[Any]:
+        """Visible terms as `shape`'s columns with the holder's name as `person_name`."""
+        stmt: Select[Any] = select(*shape.columns(OfficeTerm), _PERSON_NAME).join(
+            Person, Person.id == OfficeTerm.person_id
+        )
+        return self._visible(stmt, caller)
+
     def _with_person(self, caller: Caller) -> Select[OfficeTerm]:
         # Every representation carries the holder's name: join it, never load per row.
         stmt = select(OfficeTerm).join(OfficeTerm.person).options(contains_eager(OfficeTerm.person))
@@ -52,10 +62,21 @@ class OfficeTermRepository:
     async def get(
         self, caller: Caller, network_id: uuid.UUID, term_id: uuid.UUID
     ) -> OfficeTerm | None:
+        """The term as an ORM object (its holder loaded), for the writes that change it."""
         stmt = self._with_person(caller).where(
             OfficeTerm.id == term_id, OfficeTerm.network_id == network_id
         )
         return await self.session.scalar(stmt)
+
+    async def read_one(
+        self, caller: Caller, shape: RowShape, network_id: uuid.UUID, term_id: uuid.UUID
+    ) -> Row[Any] | None:
+        """The term's columns of `shape` and its holder's name, for the read path."""
+        stmt = self._read(caller, shape).where(
+            OfficeTerm.id == term_id, OfficeTerm.network_id == network_id
+        )
+        row: Row[Any] | None = (await self.session.execute(stmt)).first()
+        return row
 
     # Above `list`: below it, that name shadows the builtin in annotations.
     async def read_current(
@@ -67,7 +88,7 @@ class OfficeTermRepository:
             select(
                 OfficeTerm.network_id,
                 *shape.columns(OfficeTerm),
-                Person.full_name.label("person_name"),
+                _PERSON_NAME,
             )
             .join(Person, Person.id == OfficeTerm.person_id)
             .where(
@@ -78,17 +99,19 @@ class OfficeTermRepository:
         )
         return list(await self.session.execute(self._visible(stmt, caller)))
 
-    async def list(
+    async def read_page(
         self,
         caller: Caller,
+        shape: RowShape,
         network_id: uuid.UUID,
         where: OfficeTermFilter,
         sort: str,
         page: PageParams,
         today: date,
-    ) -> tuple[list[OfficeTerm], SortOrder]:
+    ) -> tuple[list[Row[Any]], SortOrder]:
+        """A page of the network's terms `where` selects, as rows for `shape`."""
         order = resolve_sort(sort, SORTS, OfficeTerm.id)
-        stmt = self._with_person(caller).where(OfficeTerm.network_id == network_id)
+        stmt = self._read(caller, shape).where(OfficeTerm.network_id == network_id)
         if where.office is not None:
             stmt = stmt.where(OfficeTerm.office == where.office)
         if where.on is not None:
@@ -97,7 +120,7 @@ class OfficeTermRepository:
             stmt = stmt.where(covers(OfficeTerm.starts_on, OfficeTerm.ends_on, today))
         elif where.current is False:
             stmt = stmt.where(or_(OfficeTerm.starts_on > today, OfficeTerm.ends_on < today))
-        rows = await self.session.scalars(apply_keyset(stmt, order, page))
+        rows = await self.session.execute(apply_keyset(stmt, order, page))
         return list(rows), order
 
     async def find_overlapping(

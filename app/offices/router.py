@@ -1,9 +1,10 @@
 """HTTP for a network's offices: parse, call one service function, answer."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from sqlalchemy import Row
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
@@ -31,8 +32,8 @@ def _location(term: OfficeTerm) -> str:
     return f"/v1/networks/{term.network_id}/offices/{term.id}"
 
 
-def _one(term: OfficeTerm) -> Response:
-    return resource_response(OfficeTermRead.of(term), version=term.version)
+def _one(term: Row[Any] | OfficeTerm) -> Response:
+    return resource_response(service.describe_term(term), version=term.version)
 
 
 @router.get(
@@ -59,7 +60,7 @@ async def list_office_terms(
     where = OfficeTermFilter(office=office, current=current, on=on)
     rows, order = await service.list_terms(session, caller, network_id, where, sort, page)
     items, next_cursor = cut_page(rows, order, page)
-    return page_response(request, [OfficeTermRead.of(term) for term in items], next_cursor)
+    return page_response(request, [service.describe_term(row) for row in items], next_cursor)
 
 
 @router.post(
@@ -99,7 +100,7 @@ async def create_office_term(
 async def get_office_term(
     network_id: uuid.UUID, term_id: uuid.UUID, session: SessionDep, caller: CallerDep
 ) -> Response:
-    return _one(await service.get_term(session, caller, network_id, term_id))
+    return _one(await service.read_term(session, caller, network_id, term_id))
 
 
 @router.patch(

@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import PatchModel, RequestModel
 from app.api.types import IsoDate
-from app.offices.models import OfficeKind, OfficeTerm
+from app.offices.models import OfficeKind
 
 
 class OfficeTermCreate(RequestModel):
@@ -58,22 +58,6 @@ class OfficeTermRead(BaseModel):
     updated_at: datetime
     version: int = Field(description="Increases on every change; the ETag carries it.")
 
-    @classmethod
-    def of(cls, term: OfficeTerm) -> "OfficeTermRead":
-        # `person` is lazy="raise": the repository joins it into every term it returns.
-        return cls(
-            id=term.id,
-            network_id=term.network_id,
-            person_id=term.person_id,
-            person_name=term.person.full_name,
-            office=term.office,
-            starts_on=term.starts_on,
-            ends_on=term.ends_on,
-            created_at=term.created_at,
-            updated_at=term.updated_at,
-            version=term.version,
-        )
-
 
 class OfficeHolder(BaseModel):
     """A current term, embedded in a network."""
@@ -84,14 +68,3 @@ class OfficeHolder(BaseModel):
     person_name: str
     starts_on: date
     ends_on: date | None
-
-    @classmethod
-    def of(cls, term: OfficeTerm) -> "OfficeHolder":
-        return cls(
-            id=term.id,
-            office=term.office,
-            person_id=term.person_id,
-            person_name=term.person.full_name,
-            starts_on=term.starts_on,
-            ends_on=term.ends_on,
-        )

@@ -5,6 +5,7 @@ from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
@@ -21,7 +22,7 @@ from app.networks import service as networks
 from app.networks.repository import NetworkRepository
 from app.offices.models import OfficeKind, OfficeTerm
 from app.offices.repository import OfficeTermFilter, OfficeTermRepository
-from app.offices.schemas import OfficeHolder, OfficeTermCreate, OfficeTermUpdate
+from app.offices.schemas import OfficeHolder, OfficeTermCreate, OfficeTermRead, OfficeTermUpdate
 from app.people.repository import PersonRepository
 
 CHAIR_TERM_YEARS = 2
@@ -79,11 +80,33 @@ async def _check_seat(
 async def get_term(
     session: AsyncSession, caller: Caller, network_id: uuid.UUID, term_id: uuid.UUID
 ) -> OfficeTerm:
+    """The term as an ORM object, for the writes that change it."""
     await networks.get_network(session, caller, network_id)
     term = await OfficeTermRepository(session).get(caller, network_id, term_id)
     if term is None:
         raise not_found("office_term")
     return term
+
+
+OFFICE_TERM = RowShape(OfficeTermRead)
+
+
+def describe_term(term: Row[Any] | OfficeTerm) -> dict[str, Any]:
+    """The representation, from a read's row or a write's object (its holder loaded)."""
+    if isinstance(term, OfficeTerm):
+        return OFFICE_TERM.of_object(term, person_name=term.person.full_name)
+    return OFFICE_TERM.of_row(term)
+
+
+async def read_term(
+    session: AsyncSession, caller: Caller, network_id: uuid.UUID, term_id: uuid.UUID
+) -> Row[Any]:
+    # The network first: a hidden one answers 404 `network_not_found`, as before.
+    await networks.get_network(session, caller, network_id)
+    row = await OfficeTermRepository(session).read_one(caller, OFFICE_TERM, network_id, term_id)
+    if row is None:
+        raise not_found("office_term")
+    return row
 
 
 async def list_terms(
@@ -93,9 +116,11 @@ async def list_terms(
     where: OfficeTermFilter,
     sort: str,
     page: PageParams,
-) -> tuple[list[OfficeTerm], SortOrder]:
+) -> tuple[list[Row[Any]], SortOrder]:
     await networks.get_network(session, caller, network_id)
-    return await OfficeTermRepository(session).list(caller, network_id, where, sort, page, today())
+    return await OfficeTermRepository(session).read_page(
+        caller, OFFICE_TERM, network_id, where, sort, page, today()
+    )
 
 
 async def term_to_change(

@@ -1,7 +1,7 @@
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.companies.models import Organisation
@@ -18,6 +18,9 @@ class Position(StrEnum):
 
 class Person(Entity, Base):
     __tablename__ = "people"
+    # The keyset order of `sort=created_at` (the id breaks ties): without it a page sorts
+    # every person; by name, `ix_people_full_name` already serves.
+    __table_args__ = (Index("ix_people_created_at_id", "created_at", "id"),)
 
     full_name: Mapped[str] = mapped_column(String(200), index=True)
     # Stored lower-cased so uniqueness does not depend on how someone typed it.

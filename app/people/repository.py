@@ -3,16 +3,20 @@
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, exists, false, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.api.reads import RowShape
 from app.api.search import matches_text
 from app.auth.models import User
+from app.companies.models import Organisation
+from app.companies.repository import OrganisationRepository
 from app.meetings.models import AgendaItem
 from app.memberships.models import Membership, Representative
 from app.minutes.models import ActionItem
@@ -22,6 +26,12 @@ from app.participants.models import Participant
 from app.people.models import Affiliation, Person, Position
 
 SORTS = {"name": Person.full_name, "created_at": Person.created_at}
+Columns = TypeVarTuple("Columns")
+
+# What `include=organisations` joins, under this prefix; module-level, as a shape builds
+# its labelled columns once per alias (app/api/reads.py).
+_ORGANISATION = aliased(Organisation, name="affiliated_organisation")
+ORGANISATION_PREFIX = "organisation__"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +83,7 @@ class PersonRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _visible(self, stmt: Select[Person], caller: Caller) -> Select[Person]:
+    def _visible(self, stmt: Select[*Columns], caller: Caller) -> Select[*Columns]:
         """People are personal data. The secretariat (and its read keys) and network
         coordinators, who register the people they add as representatives, see the whole
         registry; any other signed-in user sees the people they have reason to know (see
@@ -89,20 +99,24 @@ class PersonRepository:
     async def get(
         self, caller: Caller, person_id: uuid.UUID, *, with_organisations: bool = False
     ) -> Person | None:
+        """The person as an ORM object (with their affiliations), for writes."""
         stmt = self._visible(select(Person).where(Person.id == person_id), caller)
         return await self.session.scalar(stmt.options(_loads(with_organisations)))
 
-    async def list(
-        self,
-        caller: Caller,
-        where: PersonFilter,
-        sort: str,
-        page: PageParams,
-        *,
-        with_organisations: bool = False,
-    ) -> tuple[list[Person], SortOrder]:
+    async def read_one(
+        self, caller: Caller, shape: RowShape, person_id: uuid.UUID
+    ) -> Row[Any] | None:
+        """The person's columns of `shape`, for the read path (app/api/reads.py)."""
+        stmt = select(*shape.columns(Person)).where(Person.id == person_id)
+        row: Row[Any] | None = (await self.session.execute(self._visible(stmt, caller))).first()
+        return row
+
+    async def read_page(
+        self, caller: Caller, shape: RowShape, where: PersonFilter, sort: str, page: PageParams
+    ) -> tuple[list[Row[Any]], SortOrder]:
+        """A page of the people `where` selects, as rows of `shape`'s columns."""
         order = resolve_sort(sort, SORTS, Person.id)
-        stmt = self._visible(select(Person), caller)
+        stmt = self._visible(select(*shape.columns(Person)), caller)
         if where.organisation_id is not None or where.position is not None:
             affiliated = exists().where(Affiliation.person_id == Person.id)
             if where.organisation_id is not None:
@@ -112,9 +126,37 @@ class PersonRepository:
             stmt = stmt.where(affiliated)
         if where.q:
             stmt = stmt.where(matches_text(where.q, Person.full_name, Person.email))
-        stmt = apply_keyset(stmt, order, page).options(_loads(with_organisations))
-        rows = await self.session.scalars(stmt)
+        rows = await self.session.execute(apply_keyset(stmt, order, page))
         return list(rows), order
+
+    async def read_affiliations(
+        self,
+        caller: Caller,
+        person_ids: Collection[uuid.UUID],
+        shape: RowShape,
+        organisation: RowShape | None,
+    ) -> list[Row[Any]]:
+        """The affiliations of people the caller may see (`person_ids` from a read), one
+        query for a whole page: `person_id` and `shape`'s columns, with the organisation's
+        columns of `organisation` LEFT JOINed under `ORGANISATION_PREFIX` (ON its own
+        visibility rule) when given."""
+        if not person_ids:
+            return []
+        stmt = select(Affiliation.person_id, *shape.columns(Affiliation))
+        if organisation is not None:
+            stmt = stmt.add_columns(
+                *organisation.columns(_ORGANISATION, prefix=ORGANISATION_PREFIX)
+            ).outerjoin(
+                _ORGANISATION,
+                and_(
+                    _ORGANISATION.id == Affiliation.organisation_id,
+                    OrganisationRepository.visible_on(caller, _ORGANISATION),
+                ),
+            )
+        stmt = stmt.where(Affiliation.person_id.in_(set(person_ids))).order_by(
+            Affiliation.person_id, Affiliation.created_at, Affiliation.id
+        )
+        return list(await self.session.execute(stmt))
 
     async def existing_ids(
         self, caller: Caller, person_ids: Collection[uuid.UUID]

@@ -17,7 +17,7 @@ from app.api.routing import APIRouter
 from app.people import service
 from app.people.models import Person, Position
 from app.people.repository import PersonFilter
-from app.people.schemas import PersonCreate, PersonInclude, PersonRead, PersonUpdate, read_person
+from app.people.schemas import PersonCreate, PersonInclude, PersonRead, PersonUpdate
 
 router = APIRouter(prefix="/v1/people", tags=["people"])
 
@@ -43,8 +43,8 @@ def _location(person_id: uuid.UUID) -> str:
     return f"/v1/people/{person_id}"
 
 
-def _one(person: Person, include: frozenset[PersonInclude] = frozenset()) -> Response:
-    return resource_response(read_person(person, include), version=person.version)
+def _one(person: Person) -> Response:
+    return resource_response(service.describe_person(person), version=person.version)
 
 
 @router.post(
@@ -93,9 +93,10 @@ async def list_people(
 ) -> Response:
     embed = parse_include(include, PersonInclude)
     where = PersonFilter(organisation_id=organisation_id, position=position, q=q)
-    rows, order = await service.list_people(session, caller, where, sort, page, embed)
+    rows, order = await service.list_people(session, caller, where, sort, page)
     items, next_cursor = cut_page(rows, order, page)
-    return page_response(request, [read_person(row, embed) for row in items], next_cursor)
+    reads = await service.describe_people(session, caller, items, embed)
+    return page_response(request, reads, next_cursor)
 
 
 @router.get(
@@ -112,7 +113,8 @@ async def get_person(
     include: PersonIncludeQuery = None,
 ) -> Response:
     embed = parse_include(include, PersonInclude)
-    return _one(await service.get_person(session, caller, person_id, embed), include=embed)
+    read = await service.read_person(session, caller, person_id, embed)
+    return resource_response(read, version=read["version"])
 
 
 @router.patch(

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from app.api.schemas import PatchModel, RequestModel
 from app.api.types import Email
 from app.companies.schemas import CompanyRef
-from app.people.models import Person, Position
+from app.people.models import Position
 
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -104,34 +104,6 @@ class PersonRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="Increases on every change; the ETag carries it.")
-
-
-def read_person(person: Person, include: frozenset[PersonInclude] = frozenset()) -> PersonRead:
-    """Built by hand: `organisation` is a lazy="raise" relationship, loaded only on request."""
-    with_organisations = PersonInclude.ORGANISATIONS in include
-    return PersonRead(
-        id=person.id,
-        full_name=person.full_name,
-        email=person.email,
-        phone=person.phone,
-        affiliations=[
-            AffiliationRead(
-                id=affiliation.id,
-                organisation_id=affiliation.organisation_id,
-                position=affiliation.position,
-                title=affiliation.title,
-                organisation=(
-                    CompanyRef.model_validate(affiliation.organisation)
-                    if with_organisations
-                    else None
-                ),
-            )
-            for affiliation in person.affiliations
-        ],
-        created_at=person.created_at,
-        updated_at=person.updated_at,
-        version=person.version,
-    )
 
 
 class PersonRef(BaseModel):

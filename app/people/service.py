@@ -2,18 +2,29 @@
 
 import uuid
 from collections.abc import Collection, Sequence
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.api.reads import RowShape, rows_by_parent
 from app.auth.policy import ensure, ensure_admin, ensure_fields_allowed, refusal
 from app.companies.repository import OrganisationRepository
+from app.companies.schemas import CompanyRef
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, not_found, register_constraint_error
 from app.people.models import Affiliation, Person
-from app.people.repository import PersonFilter, PersonRepository
-from app.people.schemas import AffiliationWrite, PersonCreate, PersonInclude, PersonUpdate
+from app.people.repository import ORGANISATION_PREFIX, PersonFilter, PersonRepository
+from app.people.schemas import (
+    AffiliationRead,
+    AffiliationWrite,
+    PersonCreate,
+    PersonInclude,
+    PersonRead,
+    PersonUpdate,
+)
 
 # The unique index still decides when two requests register one address at once.
 register_constraint_error(
@@ -34,33 +45,85 @@ def _ensure_sees_people(caller: Caller) -> None:
         raise refusal(caller, "People's records are personal data; sign in to see them.")
 
 
-async def get_person(
-    session: AsyncSession,
-    caller: Caller,
-    person_id: uuid.UUID,
-    include: frozenset[PersonInclude] = frozenset(),
-) -> Person:
+async def get_person(session: AsyncSession, caller: Caller, person_id: uuid.UUID) -> Person:
+    """The person as an ORM object (with their affiliations), for the writes that change it."""
     _ensure_sees_people(caller)
-    person = await PersonRepository(session).get(
-        caller, person_id, with_organisations=PersonInclude.ORGANISATIONS in include
-    )
+    person = await PersonRepository(session).get(caller, person_id)
     if person is None:
         raise not_found("person")
     return person
 
 
-async def list_people(
+PERSON = RowShape(PersonRead)
+AFFILIATION = RowShape(AffiliationRead)
+COMPANY_REF = RowShape(CompanyRef)
+
+
+def describe_person(
+    person: Row[Any] | Person, affiliations: Sequence[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The representation, from a read's row (with its `affiliations`, see
+    `describe_people`) or a write's object (its loaded affiliations, nothing embedded)."""
+    if isinstance(person, Person):
+        return PERSON.of_object(
+            person,
+            affiliations=[
+                AFFILIATION.of_object(row, organisation=None) for row in person.affiliations
+            ],
+        )
+    return PERSON.of_row(person, affiliations=affiliations or [])
+
+
+async def describe_people(
     session: AsyncSession,
     caller: Caller,
-    where: PersonFilter,
-    sort: str,
-    page: PageParams,
-    include: frozenset[PersonInclude] = frozenset(),
-) -> tuple[list[Person], SortOrder]:
-    _ensure_sees_people(caller)
-    return await PersonRepository(session).list(
-        caller, where, sort, page, with_organisations=PersonInclude.ORGANISATIONS in include
+    rows: Sequence[Row[Any]],
+    include: frozenset[PersonInclude],
+) -> list[dict[str, Any]]:
+    """The representations of a read's rows, their affiliations fetched for all of them
+    in one query (with the organisations when included)."""
+    organisation = COMPANY_REF if PersonInclude.ORGANISATIONS in include else None
+    found = await PersonRepository(session).read_affiliations(
+        caller, [row.id for row in rows], AFFILIATION, organisation
     )
+    by_person = rows_by_parent(found, "person_id")
+    return [
+        describe_person(
+            row,
+            [
+                AFFILIATION.of_row(
+                    affiliation,
+                    organisation=None
+                    if organisation is None
+                    else organisation.of_joined(affiliation._mapping, ORGANISATION_PREFIX),
+                )
+                for affiliation in by_person.get(row.id, ())
+            ],
+        )
+        for row in rows
+    ]
+
+
+async def read_person(
+    session: AsyncSession,
+    caller: Caller,
+    person_id: uuid.UUID,
+    include: frozenset[PersonInclude] = frozenset(),
+) -> dict[str, Any]:
+    _ensure_sees_people(caller)
+    row = await PersonRepository(session).read_one(caller, PERSON, person_id)
+    if row is None:
+        raise not_found("person")
+    [described] = await describe_people(session, caller, [row], include)
+    return described
+
+
+async def list_people(
+    session: AsyncSession, caller: Caller, where: PersonFilter, sort: str, page: PageParams
+) -> tuple[list[Row[Any]], SortOrder]:
+    """A page of rows for `describe_people`."""
+    _ensure_sees_people(caller)
+    return await PersonRepository(session).read_page(caller, PERSON, where, sort, page)
 
 
 async def _check_email_free(

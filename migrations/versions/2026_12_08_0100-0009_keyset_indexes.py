@@ -25,6 +25,8 @@ depends_on: str | Sequence[str] | None = None
 _KEYSET_INDEXES = (
     ("ix_memberships_starts_on_id", "memberships", ["starts_on", "id"]),
     ("ix_memberships_created_at_id", "memberships", ["created_at", "id"]),
+    # 70 ms (parallel seq scan, top-N sort) -> 0.02 ms at 300,000 people, sort=-created_at.
+    ("ix_people_created_at_id", "people", ["created_at", "id"]),
 )
 
 

@@ -172,3 +172,5 @@ async def test_query_count_does_not_grow_with_the_page(
     assert len(items) == 50
     assert all(item["affiliations"][0]["organisation"] is not None for item in items)
     assert with_fifty == with_one
+    # The caller's API key; the page; the affiliations with their organisations joined.
+    assert with_fifty <= 3
