@@ -10,13 +10,14 @@ position) is checked row by row on both databases.
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy import Row, Select, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager
 
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.api.reads import RowShape
 from app.meetings.models import AgendaItem
 from app.minutes.models import ActionItem
 from app.participants.models import Participant, ParticipantRole
@@ -25,6 +26,7 @@ from app.people.models import Person
 # Agendas are read in their order only.
 _SORTS: dict[str, InstrumentedAttribute[int]] = {"position": AgendaItem.position}
 POSITION_ORDER = "position"
+PRESENTER_PREFIX = "presenter__"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,6 @@ class AgendaRepository:
         )
         return list(await self.session.scalars(stmt))
 
-    # Above `list`: below it, that name shadows the builtin in annotations.
     async def guests(
         self, meeting_id: uuid.UUID, item_ids: Collection[uuid.UUID]
     ) -> dict[uuid.UUID, list[GuestRow]]:
@@ -100,13 +101,34 @@ class AgendaRepository:
             guests[item].append(GuestRow(participant_id, item, name, role, organisation_id))
         return guests
 
-    async def list(
-        self, meeting_id: uuid.UUID, page: PageParams
-    ) -> tuple[list[AgendaItem], SortOrder]:
-        """A page of the agenda of a meeting found visible, with presenters."""
+    def _read(self, shape: RowShape) -> Select[Any]:
+        # The presenter's name joined in the one statement (`PRESENTER_PREFIX`).
+        presenter = [
+            Person.id.label(PRESENTER_PREFIX + "id"),
+            Person.full_name.label(PRESENTER_PREFIX + "full_name"),
+        ]
+        return select(*shape.columns(AgendaItem), *presenter).outerjoin(
+            Person, Person.id == AgendaItem.presenter_person_id
+        )
+
+    async def read_one(
+        self, shape: RowShape, meeting_id: uuid.UUID, item_id: uuid.UUID
+    ) -> Row[Any] | None:
+        """An item of a meeting found visible, as `shape`'s columns and its presenter's,
+        for the read path (app/api/reads.py)."""
+        stmt = self._read(shape).where(
+            AgendaItem.id == item_id, AgendaItem.meeting_id == meeting_id
+        )
+        row: Row[Any] | None = (await self.session.execute(stmt)).first()
+        return row
+
+    async def read_page(
+        self, shape: RowShape, meeting_id: uuid.UUID, page: PageParams
+    ) -> tuple[list[Row[Any]], SortOrder]:
+        """A page of the agenda of a meeting found visible, as rows like `read_one`'s."""
         order = resolve_sort(POSITION_ORDER, _SORTS, AgendaItem.id)
-        stmt = _with_presenter().where(AgendaItem.meeting_id == meeting_id)
-        rows = await self.session.scalars(apply_keyset(stmt, order, page))
+        stmt = self._read(shape).where(AgendaItem.meeting_id == meeting_id)
+        rows = await self.session.execute(apply_keyset(stmt, order, page))
         return list(rows), order
 
     async def has_guests(self, item_id: uuid.UUID) -> bool:

@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import Row
 from starlette.responses import Response
 
 from app.agenda import service
@@ -42,15 +43,17 @@ def _location(item: AgendaItem) -> str:
     return f"/v1/meetings/{item.meeting_id}/agenda-items/{item.id}"
 
 
-def _one(item: AgendaItem, guests: service.Guests) -> Response:
-    read = AgendaItemRead.of(item, service.guests_for(guests, item))
-    return resource_response(read, version=item.version)
+def _one(item: AgendaItem | Row[Any], guests: service.Guests) -> Response:
+    return resource_response(service.describe_item(item, guests), version=item.version)
 
 
 def _page(
-    request: Request, items: Sequence[AgendaItem], guests: service.Guests, next_cursor: str | None
+    request: Request,
+    items: Sequence[AgendaItem | Row[Any]],
+    guests: service.Guests,
+    next_cursor: str | None,
 ) -> Response:
-    reads = [AgendaItemRead.of(item, service.guests_for(guests, item)) for item in items]
+    reads = [service.describe_item(item, guests) for item in items]
     return page_response(request, reads, next_cursor)
 
 
@@ -136,7 +139,7 @@ async def reorder_agenda_items(
 async def get_agenda_item(
     meeting_id: uuid.UUID, item_id: uuid.UUID, session: SessionDep, caller: CallerDep
 ) -> Response:
-    return _one(*await service.get_item(session, caller, meeting_id, item_id))
+    return _one(*await service.read_item(session, caller, meeting_id, item_id))
 
 
 @router.patch(

@@ -8,7 +8,6 @@ not part of it here; the minutes routes show them under their own rules.
 """
 
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated
 
@@ -16,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.schemas import PatchModel, RequestModel
 from app.api.types import MULTI_LINE, JsonInt
-from app.meetings.models import AgendaItem
 from app.meetings.schemas import PersonName
 from app.participants.models import ParticipantRole
 
@@ -144,27 +142,3 @@ class AgendaItemRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="Increases on every change; the ETag carries it.")
-
-    @classmethod
-    def of(cls, item: AgendaItem, guests: Iterable[object] | None) -> "AgendaItemRead":
-        """`guests` (the repository's rows) is None for a caller who may not see the
-        agenda's people; the registry presenter is then left out too. The repository
-        joins `presenter` into every item."""
-        shows_people = guests is not None
-        presenter = item.presenter if shows_people else None
-        return cls(
-            id=item.id,
-            meeting_id=item.meeting_id,
-            position=item.position,
-            title=item.title,
-            description=item.description,
-            planned_minutes=item.planned_minutes,
-            presenter=None
-            if presenter is None
-            else PersonName(id=presenter.id, full_name=presenter.full_name),
-            presenter_name=item.presenter_name,
-            guests=None if guests is None else [AgendaGuest.model_validate(g) for g in guests],
-            created_at=item.created_at,
-            updated_at=item.updated_at,
-            version=item.version,
-        )

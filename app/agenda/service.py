@@ -11,13 +11,16 @@ and every rule is checked before the first write, so a refused request changes n
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.agenda.repository import AgendaRepository, GuestRow
-from app.agenda.schemas import AgendaItemCreate, AgendaItemUpdate, AgendaOrder
+from app.agenda.repository import PRESENTER_PREFIX, AgendaRepository, GuestRow
+from app.agenda.schemas import AgendaItemCreate, AgendaItemRead, AgendaItemUpdate, AgendaOrder
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.api.reads import RowShape
 from app.errors import Conflict, InvalidField, Unprocessable, not_found, register_constraint_error
 from app.meetings import rules
 from app.meetings.access import (
@@ -45,7 +48,10 @@ register_constraint_error(
 
 
 async def guests_of(
-    session: AsyncSession, caller: Caller, meeting: Meeting, items: Sequence[AgendaItem]
+    session: AsyncSession,
+    caller: Caller,
+    meeting: Meeting,
+    items: Sequence[AgendaItem | Row[Any]],
 ) -> Guests:
     """Each item's guests, in one query; None for callers who may not see them."""
     # Others who see the meeting read the agenda without its people.
@@ -54,16 +60,56 @@ async def guests_of(
     return await AgendaRepository(session).guests(meeting.id, [item.id for item in items])
 
 
-def guests_for(guests: Guests, item: AgendaItem) -> list[GuestRow] | None:
-    return None if guests is None else guests.get(item.id, [])
+AGENDA_ITEM = RowShape(AgendaItemRead)
+
+
+def _guest(guest: GuestRow) -> dict[str, Any]:
+    return {
+        "participant_id": guest.participant_id,
+        "name": guest.name,
+        "role": guest.role,
+        "organisation_id": guest.organisation_id,
+    }
+
+
+def describe_item(item: Row[Any] | AgendaItem, guests: Guests) -> dict[str, Any]:
+    """The representation, from a read's row (its presenter joined under
+    `PRESENTER_PREFIX`) or a write's object. `guests` is None for a caller who may not
+    see the agenda's people; the registry presenter is then left out too."""
+    own = None if guests is None else guests.get(item.id, [])
+    extra: dict[str, Any] = {
+        "guests": None if own is None else [_guest(guest) for guest in own],
+        "presenter": None,
+    }
+    if isinstance(item, AgendaItem):
+        if own is not None and item.presenter is not None:
+            extra["presenter"] = {"id": item.presenter.id, "full_name": item.presenter.full_name}
+        return AGENDA_ITEM.of_object(item, **extra)
+    mapping = item._mapping
+    if own is not None and mapping[PRESENTER_PREFIX + "id"] is not None:
+        extra["presenter"] = {
+            "id": mapping[PRESENTER_PREFIX + "id"],
+            "full_name": mapping[PRESENTER_PREFIX + "full_name"],
+        }
+    return AGENDA_ITEM.of_row(mapping, **extra)
 
 
 async def list_items(
     session: AsyncSession, caller: Caller, meeting_id: uuid.UUID, page: PageParams
-) -> tuple[list[AgendaItem], SortOrder, Guests]:
+) -> tuple[list[Row[Any]], SortOrder, Guests]:
     meeting = await visible_meeting(session, caller, meeting_id)
-    rows, order = await AgendaRepository(session).list(meeting.id, page)
+    rows, order = await AgendaRepository(session).read_page(AGENDA_ITEM, meeting.id, page)
     return rows, order, await guests_of(session, caller, meeting, rows)
+
+
+async def read_item(
+    session: AsyncSession, caller: Caller, meeting_id: uuid.UUID, item_id: uuid.UUID
+) -> tuple[Row[Any], Guests]:
+    meeting = await visible_meeting(session, caller, meeting_id)
+    item = await AgendaRepository(session).read_one(AGENDA_ITEM, meeting.id, item_id)
+    if item is None:
+        raise not_found("agenda_item")
+    return item, await guests_of(session, caller, meeting, [item])
 
 
 async def _item(session: AsyncSession, meeting: Meeting, item_id: uuid.UUID) -> AgendaItem:
@@ -71,14 +117,6 @@ async def _item(session: AsyncSession, meeting: Meeting, item_id: uuid.UUID) -> 
     if item is None:
         raise not_found("agenda_item")
     return item
-
-
-async def get_item(
-    session: AsyncSession, caller: Caller, meeting_id: uuid.UUID, item_id: uuid.UUID
-) -> tuple[AgendaItem, Guests]:
-    meeting = await visible_meeting(session, caller, meeting_id)
-    item = await _item(session, meeting, item_id)
-    return item, await guests_of(session, caller, meeting, [item])
 
 
 async def item_to_change(

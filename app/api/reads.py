@@ -19,13 +19,16 @@ written by `app/api/responses.py` (`resource_response`, `page_response`).
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Union
 
 from pydantic import BaseModel, PlainSerializer
 from pydantic_core import PydanticUndefined
-from sqlalchemy import Row, inspect
+from sqlalchemy import ColumnElement, Row, inspect
 from sqlalchemy.sql.elements import Label
+
+from app.api.pagination import SortOrder
 
 Convert = Callable[[Any], Any]
 
@@ -157,3 +160,25 @@ def rows_by_parent(rows: Iterable[Row[Any]], key: str) -> dict[Any, list[Row[Any
     for row in rows:
         grouped.setdefault(getattr(row, key), []).append(row)
     return grouped
+
+
+def ordered_by(source: Any, order: SortOrder) -> list[ColumnElement[Any]]:
+    """`order` (a keyset's sort column and id tie-breaker) over the same-named columns of
+    `source`, a subquery or CTE of an ordered, limited statement: an outer query that
+    adds columns to a page (counts joined after the LIMIT) must order its rows again."""
+    column, id_column = source.c[order.column.key], source.c[order.id_column.key]
+    if order.descending:
+        return [column.desc(), id_column.desc()]
+    return [column.asc(), id_column.asc()]
+
+
+def as_pydantic_writes(value: datetime) -> datetime:
+    """An aware datetime as Pydantic writes it in JSON: an offset with seconds (a zone's
+    local mean time before it took standard time, e.g. Europe/Amsterdam at +00:19:32
+    until 1937) cut to whole minutes toward zero, where orjson would round it (+00:20);
+    every other value unchanged. The wall-clock time stays, as both write it."""
+    offset = value.utcoffset()
+    if offset is None or not offset.seconds % 60:
+        return value
+    minutes = int(offset.total_seconds() / 60)  # toward zero, as Pydantic cuts it
+    return value.replace(tzinfo=timezone(timedelta(minutes=minutes)))

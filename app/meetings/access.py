@@ -15,7 +15,6 @@ Planning meetings in a network, one at a time or the year's plan, starts from
 """
 
 import uuid
-from collections.abc import Iterable
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +24,6 @@ from app.auth.policy import ensure_manages_network
 from app.errors import Conflict, not_found
 from app.meetings.models import Meeting
 from app.meetings.repository import MeetingRepository, meeting_visible_condition
-from app.meetings.schemas import MeetingInclude
 from app.networks import service as networks
 from app.networks.models import Network, NetworkStatus
 
@@ -52,15 +50,10 @@ def belongs_to_network(caller: Caller, meeting: Meeting) -> bool:
     )
 
 
-async def visible_meeting(
-    session: AsyncSession,
-    caller: Caller,
-    meeting_id: uuid.UUID,
-    include: Iterable[MeetingInclude] = (),
-) -> Meeting:
+async def visible_meeting(session: AsyncSession, caller: Caller, meeting_id: uuid.UUID) -> Meeting:
     """The meeting, or 404 — the same for an unknown id and a meeting the caller may not
     see."""
-    meeting = await MeetingRepository(session).get(caller, meeting_id, include)
+    meeting = await MeetingRepository(session).get(caller, meeting_id)
     if meeting is None:
         raise not_found("meeting")
     return meeting

@@ -64,12 +64,9 @@ def _location(meeting_id: uuid.UUID) -> str:
     return f"/v1/meetings/{meeting_id}"
 
 
-async def _one(
-    session: AsyncSession,
-    meeting: Meeting,
-    include: frozenset[MeetingInclude] = frozenset(),
-) -> Response:
-    [read] = await service.describe_meetings(session, [meeting], utcnow(), include)
+async def _one(session: AsyncSession, meeting: Meeting) -> Response:
+    """The answer to a write."""
+    read = await service.describe_written(session, meeting, utcnow())
     return resource_response(read, version=meeting.version)
 
 
@@ -177,8 +174,8 @@ async def get_meeting(
     meeting_id: uuid.UUID, session: SessionDep, caller: CallerDep, include: IncludeParam = None
 ) -> Response:
     included = parse_include(include, MeetingInclude)
-    meeting = await access.visible_meeting(session, caller, meeting_id, included)
-    return await _one(session, meeting, included)
+    read, version = await service.read_meeting(session, caller, meeting_id, utcnow(), included)
+    return resource_response(read, version=version)
 
 
 @router.patch(

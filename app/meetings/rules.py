@@ -19,12 +19,17 @@ def has_started(
 ) -> bool:
     """Held, or past its start and not cancelled. `starts_at` asks about a start time a
     change is about to set, before it is written."""
-    if meeting.status is MeetingStatus.HELD:
-        return True
-    if meeting.status is MeetingStatus.CANCELLED:
-        return False
     start = meeting.starts_at if starts_at is None else starts_at
-    return start <= (utcnow() if now is None else now)
+    return started(meeting.status, start, utcnow() if now is None else now)
+
+
+def started(status: MeetingStatus, starts_at: datetime, now: datetime) -> bool:
+    """`has_started` from a meeting's status and start (a read's row has no object)."""
+    if status is MeetingStatus.HELD:
+        return True
+    if status is MeetingStatus.CANCELLED:
+        return False
+    return starts_at <= now
 
 
 def meeting_cancelled(detail: str = "The meeting is cancelled; it no longer changes.") -> Conflict:

@@ -1,8 +1,6 @@
 """Request and response shapes of `/v1/meetings`."""
 
 import uuid
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
@@ -12,11 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from app.api.schemas import PatchModel, RequestModel
 from app.api.types import MULTI_LINE
 from app.companies.schemas import CompanyRef
-from app.meetings.models import Meeting, MeetingKind, MeetingStatus, MinutesStatus
-from app.meetings.rules import has_started
-from app.meetings.times import MeetingTime, in_zone
+from app.meetings.models import MeetingKind, MeetingStatus, MinutesStatus
+from app.meetings.times import MeetingTime
 from app.networks.schemas import NetworkRef
-from app.participants.models import Answer
 from app.text import LINK_PATTERN, NOT_BLANK_LINE_PATTERN
 
 
@@ -141,40 +137,17 @@ class MeetingUpdate(PatchModel):
     )
 
 
-@dataclass
-class ParticipantTally:
-    """One meeting's participants counted by answer and by attendance."""
-
-    answers: Counter[Answer | None] = field(default_factory=Counter)
-    attendance: Counter[bool | None] = field(default_factory=Counter)
-
-
 class AnswerCounts(BaseModel):
     accepted: int
     declined: int
     tentative: int
     unanswered: int = Field(description="Participants who have not answered.")
 
-    @classmethod
-    def of(cls, tally: ParticipantTally) -> "AnswerCounts":
-        answers = tally.answers
-        return cls(
-            accepted=answers[Answer.ACCEPTED],
-            declined=answers[Answer.DECLINED],
-            tentative=answers[Answer.TENTATIVE],
-            unanswered=answers[None],
-        )
-
 
 class AttendanceCounts(BaseModel):
     attended: int
     absent: int
     unrecorded: int = Field(description="Participants whose attendance is not recorded.")
-
-    @classmethod
-    def of(cls, tally: ParticipantTally) -> "AttendanceCounts":
-        attendance = tally.attendance
-        return cls(attended=attendance[True], absent=attendance[False], unrecorded=attendance[None])
 
 
 class MeetingRead(BaseModel):
@@ -215,44 +188,3 @@ class MeetingRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="Increases on every change; the ETag carries it.")
-
-    @classmethod
-    def of(
-        cls,
-        meeting: Meeting,
-        tally: ParticipantTally,
-        now: datetime,
-        include: frozenset[MeetingInclude] = frozenset(),
-    ) -> "MeetingRead":
-        # Built by hand rather than from_attributes: relationships are lazy="raise", so
-        # only what the repository loaded for this `include` may be touched.
-        host = meeting.host if MeetingInclude.HOST in include else None
-        # None also when the repository withheld a network the caller may not see.
-        network = meeting.network if MeetingInclude.NETWORK in include else None
-        return cls(
-            id=meeting.id,
-            network_id=meeting.network_id,
-            kind=meeting.kind,
-            title=meeting.title,
-            description=meeting.description,
-            starts_at=in_zone(meeting.starts_at, meeting.time_zone),
-            ends_at=in_zone(meeting.ends_at, meeting.time_zone),
-            time_zone=meeting.time_zone,
-            place_name=meeting.place_name,
-            place_address=meeting.place_address,
-            online_url=meeting.online_url,
-            host_organisation_id=meeting.host_organisation_id,
-            status=meeting.status,
-            sequence=meeting.sequence,
-            minutes_status=meeting.minutes_status,
-            minutes_published_at=meeting.minutes_published_at,
-            plan_year=meeting.plan_year,
-            plan_slot=meeting.plan_slot,
-            answers=AnswerCounts.of(tally),
-            attendance=AttendanceCounts.of(tally) if has_started(meeting, now) else None,
-            network=NetworkRef.model_validate(network) if network is not None else None,
-            host=CompanyRef.model_validate(host) if host is not None else None,
-            created_at=meeting.created_at,
-            updated_at=meeting.updated_at,
-            version=meeting.version,
-        )

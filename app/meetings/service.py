@@ -8,32 +8,37 @@ invitations, moving a confirmed meeting queues updates, cancelling a confirmed o
 queues cancellations.
 """
 
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, cut_page
 from app.api.periods import check_transition
-from app.errors import Conflict, InvalidField
+from app.api.reads import RowShape, as_pydantic_writes
+from app.companies.schemas import CompanyRef
+from app.errors import Conflict, InvalidField, not_found
 from app.meetings import notifications, rules
 from app.meetings.access import managed_network, network_to_plan_in
 from app.meetings.hosts import check_host
 from app.meetings.models import Meeting, MeetingStatus
-from app.meetings.repository import MeetingFilter, MeetingRepository
-from app.meetings.schemas import (
-    MeetingCreate,
-    MeetingInclude,
-    MeetingRead,
-    MeetingUpdate,
-    ParticipantTally,
+from app.meetings.repository import (
+    HOST_PREFIX,
+    NETWORK_PREFIX,
+    MeetingFilter,
+    MeetingRepository,
+    RelatedShapes,
 )
-from app.meetings.times import to_utc, zone_named
+from app.meetings.schemas import MeetingCreate, MeetingInclude, MeetingRead, MeetingUpdate
+from app.meetings.times import in_zone, to_utc, zone_named
 from app.networks import service as networks
+from app.networks.schemas import NetworkRef
 
 # participants.service reads meetings too; the cycle is safe because each side only
 # uses the other inside functions.
@@ -64,6 +69,64 @@ _CORRECTABLE_WHEN_FINAL = frozenset({"title", "description"})
 _HOST_FIELDS = frozenset({"kind", "host_organisation_id", "starts_at", "time_zone"})
 
 
+MEETING = RowShape(MeetingRead)
+# What `include=` embeds: the network's and the host's short references.
+RELATED = RelatedShapes(network=RowShape(NetworkRef), host=RowShape(CompanyRef))
+_ANSWERS = ("accepted", "declined", "tentative", "unanswered")
+_ATTENDANCE = ("attended", "absent", "unrecorded")
+
+
+def describe_meeting(
+    meeting: Row[Any] | Meeting,
+    counts: Mapping[Any, Any],
+    now: datetime,
+    include: frozenset[MeetingInclude] = frozenset(),
+) -> dict[str, Any]:
+    """The representation, from a read's row (its counts and what `include` embeds
+    selected with it) or a write's object (with `counts` counted for it): times in the
+    meeting's zone, attendance once it has started."""
+    started = rules.started(meeting.status, meeting.starts_at, now)
+    extra: dict[str, Any] = {
+        "starts_at": as_pydantic_writes(in_zone(meeting.starts_at, meeting.time_zone)),
+        "ends_at": as_pydantic_writes(in_zone(meeting.ends_at, meeting.time_zone)),
+        "answers": {name: counts[name] or 0 for name in _ANSWERS},
+        "attendance": {name: counts[name] or 0 for name in _ATTENDANCE} if started else None,
+        "network": None,
+        "host": None,
+    }
+    if isinstance(meeting, Meeting):
+        return MEETING.of_object(meeting, **extra)
+    mapping = meeting._mapping
+    if MeetingInclude.NETWORK in include:
+        extra["network"] = RELATED.network.of_joined(mapping, NETWORK_PREFIX)
+    if MeetingInclude.HOST in include:
+        extra["host"] = RELATED.host.of_joined(mapping, HOST_PREFIX)
+    return MEETING.of_row(mapping, **extra)
+
+
+async def describe_written(
+    session: AsyncSession, meeting: Meeting, now: datetime
+) -> dict[str, Any]:
+    """The answer to a write: the meeting with its participants counted."""
+    return describe_meeting(meeting, await MeetingRepository(session).tallies(meeting.id), now)
+
+
+async def read_meeting(
+    session: AsyncSession,
+    caller: Caller,
+    meeting_id: uuid.UUID,
+    now: datetime,
+    include: frozenset[MeetingInclude] = frozenset(),
+) -> tuple[dict[str, Any], int]:
+    """The meeting described, and its version (the ETag); 404 when the caller may not
+    see it."""
+    repository = MeetingRepository(session)
+    row = await repository.read_one(caller, MEETING, meeting_id, include, RELATED)
+    if row is None:
+        raise not_found("meeting")
+    return describe_meeting(row, row._mapping, now, include), row.version
+
+
 async def list_meetings(
     session: AsyncSession,
     caller: Caller,
@@ -74,7 +137,7 @@ async def list_meetings(
     include_past: bool | None,
     now: datetime,
     include: frozenset[MeetingInclude] = frozenset(),
-) -> tuple[list[MeetingRead], str | None]:
+) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the meetings the caller may see, described, and the cursor after it.
 
     Upcoming only (not ended at `now`) unless `include_past` is true; left out
@@ -83,23 +146,10 @@ async def list_meetings(
     upcoming_only = include_past is False or (include_past is None and not ranged)
     if upcoming_only:
         where = replace(where, not_ended_at=now)
-    rows, order = await MeetingRepository(session).list(caller, where, sort, page, include)
+    repository = MeetingRepository(session)
+    rows, order = await repository.read_page(caller, MEETING, where, sort, page, include, RELATED)
     items, next_cursor = cut_page(rows, order, page)
-    return await describe_meetings(session, items, now, include), next_cursor
-
-
-async def describe_meetings(
-    session: AsyncSession,
-    meetings: Sequence[Meeting],
-    now: datetime,
-    include: frozenset[MeetingInclude] = frozenset(),
-) -> list[MeetingRead]:
-    """The representations, with the participants of all of them counted in one query."""
-    tallies = await MeetingRepository(session).tallies([meeting.id for meeting in meetings])
-    return [
-        MeetingRead.of(meeting, tallies.get(meeting.id, ParticipantTally()), now, include)
-        for meeting in meetings
-    ]
+    return [describe_meeting(row, row._mapping, now, include) for row in items], next_cursor
 
 
 async def authorise_create_meeting(

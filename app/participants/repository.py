@@ -12,12 +12,15 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from app.api.pagination import PageParams, SortOrder, apply_keyset, resolve_sort
+from app.api.reads import RowShape
+from app.companies.models import Organisation
 from app.meetings.models import AgendaItem, Meeting
 from app.memberships.models import Membership, Representative
 from app.memberships.repository import member_on_day
@@ -41,6 +44,18 @@ class ParticipantFilter:
 class RepresentativeToInvite:
     person_id: uuid.UUID
     organisation_id: uuid.UUID
+
+
+PERSON_PREFIX, ORGANISATION_PREFIX = "person__", "organisation__"
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantShapes:
+    """A participant's shape and those of the person and organisation it embeds."""
+
+    participant: RowShape
+    person: RowShape
+    organisation: RowShape
 
 
 class ParticipantRepository:
@@ -164,17 +179,52 @@ class ParticipantRepository:
         await self.session.delete(participant)
 
     # Last: below it, the name `list` shadows the builtin in annotations.
-    async def list(
+    def _read(
+        self, shapes: ParticipantShapes, meeting_id: uuid.UUID, only_person_id: uuid.UUID | None
+    ) -> Select[Any]:
+        """A participant's columns with their person's and organisation's LEFT JOINed
+        (`PERSON_PREFIX`, `ORGANISATION_PREFIX`), as `_with_refs` joins them."""
+        stmt = (
+            select(
+                *shapes.participant.columns(Participant),
+                *shapes.person.columns(Person, prefix=PERSON_PREFIX),
+                *shapes.organisation.columns(Organisation, prefix=ORGANISATION_PREFIX),
+            )
+            .outerjoin(Person, Person.id == Participant.person_id)
+            .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+            .where(Participant.meeting_id == meeting_id)
+        )
+        if only_person_id is not None:
+            stmt = stmt.where(Participant.person_id == only_person_id)
+        return stmt
+
+    async def read_one(
         self,
+        shapes: ParticipantShapes,
+        meeting_id: uuid.UUID,
+        participant_id: uuid.UUID,
+        *,
+        only_person_id: uuid.UUID | None = None,
+    ) -> Row[Any] | None:
+        """`get` for the read path (app/api/reads.py): rows, not objects."""
+        stmt = self._read(shapes, meeting_id, only_person_id).where(
+            Participant.id == participant_id
+        )
+        row: Row[Any] | None = (await self.session.execute(stmt)).first()
+        return row
+
+    async def read_page(
+        self,
+        shapes: ParticipantShapes,
         meeting_id: uuid.UUID,
         where: ParticipantFilter,
         sort: str,
         page: PageParams,
         *,
         only_person_id: uuid.UUID | None = None,
-    ) -> tuple[list[Participant], SortOrder]:
+    ) -> tuple[list[Row[Any]], SortOrder]:
         order = resolve_sort(sort, SORTS, Participant.id)
-        stmt = self._with_refs(meeting_id, only_person_id)
+        stmt = self._read(shapes, meeting_id, only_person_id)
         if where.role is not None:
             stmt = stmt.where(Participant.role == where.role)
         if where.answer is not None:
@@ -185,5 +235,5 @@ class ParticipantRepository:
             stmt = stmt.where(Participant.agenda_item_id == where.agenda_item_id)
         if where.organisation_id is not None:
             stmt = stmt.where(Participant.organisation_id == where.organisation_id)
-        rows = await self.session.scalars(apply_keyset(stmt, order, page))
+        rows = await self.session.execute(apply_keyset(stmt, order, page))
         return list(rows), order

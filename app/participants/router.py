@@ -1,9 +1,10 @@
 """HTTP for participants: parse, call one service function, answer."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from sqlalchemy import Row
 from starlette.responses import Response
 
 from app.api.deps import CallerDep, SessionDep
@@ -51,12 +52,9 @@ def _location(participant: Participant) -> str:
     return f"/v1/meetings/{participant.meeting_id}/participants/{participant.id}"
 
 
-def _read(participant: Participant, viewer: service.Viewer) -> ParticipantRead:
-    return ParticipantRead.of(participant, show_email=viewer.shows_email(participant))
-
-
-def _one(participant: Participant, viewer: service.Viewer) -> Response:
-    return resource_response(_read(participant, viewer), version=participant.version)
+def _one(participant: Participant | Row[Any], viewer: service.Viewer) -> Response:
+    read = service.describe_participant(participant, viewer)
+    return resource_response(read, version=participant.version)
 
 
 @router.get(
@@ -91,7 +89,8 @@ async def list_participants(
         session, caller, meeting_id, where, sort, page
     )
     items, next_cursor = cut_page(rows, order, page)
-    return page_response(request, [_read(row, viewer) for row in items], next_cursor)
+    reads = [service.describe_participant(row, viewer) for row in items]
+    return page_response(request, reads, next_cursor)
 
 
 @router.post(
@@ -136,7 +135,7 @@ async def add_participant(
 async def get_participant(
     meeting_id: uuid.UUID, participant_id: uuid.UUID, session: SessionDep, caller: CallerDep
 ) -> Response:
-    return _one(*await service.get_participant(session, caller, meeting_id, participant_id))
+    return _one(*await service.read_participant(session, caller, meeting_id, participant_id))
 
 
 @router.patch(
@@ -210,4 +209,5 @@ async def record_attendance(
 ) -> Response:
     rows = await service.record_attendance(session, caller, meeting_id, body)
     manager = service.Viewer.manager(caller)
-    return json_response(AttendanceRecorded(items=[_read(row, manager) for row in rows]))
+    # The shape of AttendanceRecorded, written as the reads write their participants.
+    return json_response({"items": [service.describe_participant(row, manager) for row in rows]})

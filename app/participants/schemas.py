@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from app.api.schemas import PatchModel, RequestModel
 from app.api.types import Email
 from app.companies.schemas import CompanyRef
-from app.participants.models import Answer, Participant, ParticipantRole
+from app.participants.models import Answer, ParticipantRole
 from app.people.schemas import FullName, PersonRef
 
 # A network's meeting has tens of participants; the cap bounds one request's work.
@@ -128,41 +128,6 @@ class ParticipantRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="Increases on every change; the ETag carries it.")
-
-    @classmethod
-    def of(cls, participant: Participant, *, show_email: bool) -> "ParticipantRead":
-        """`show_email`: whether the reader may see this row's e-mail addresses (the
-        service's `Viewer` decides)."""
-        # `person` and `organisation` are lazy="raise": the repository joins them into
-        # every participant it returns (or the service sets them on a new one).
-        person = participant.person
-        organisation = participant.organisation
-        return cls(
-            id=participant.id,
-            meeting_id=participant.meeting_id,
-            network_id=participant.network_id,
-            person_id=participant.person_id,
-            person=None
-            if person is None
-            else PersonRef(
-                id=person.id,
-                full_name=person.full_name,
-                email=person.email if show_email else None,
-            ),
-            name=participant.name,
-            email=participant.email if show_email else None,
-            organisation_id=participant.organisation_id,
-            organisation=CompanyRef.model_validate(organisation) if organisation else None,
-            role=participant.role,
-            agenda_item_id=participant.agenda_item_id,
-            answer=participant.answer,
-            answered_at=participant.answered_at,
-            attended=participant.attended,
-            invited_at=participant.invited_at,
-            created_at=participant.created_at,
-            updated_at=participant.updated_at,
-            version=participant.version,
-        )
 
 
 class AttendanceRecorded(BaseModel):

@@ -14,14 +14,18 @@ that state (409), so a refused request changes nothing and holds no lock.
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.api.reads import RowShape
 from app.auth.policy import ensure, ensure_fields_allowed, refusal
 from app.companies.models import Organisation
 from app.companies.repository import OrganisationRepository
+from app.companies.schemas import CompanyRef
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, InvalidField, not_found, register_constraint_error
 from app.meetings import notifications
@@ -35,10 +39,22 @@ from app.meetings.models import Meeting, MeetingStatus
 from app.meetings.times import local_day
 from app.participants import rules
 from app.participants.models import Participant, ParticipantRole
-from app.participants.repository import ParticipantFilter, ParticipantRepository
-from app.participants.schemas import AttendanceUpdate, ParticipantCreate, ParticipantUpdate
+from app.participants.repository import (
+    ORGANISATION_PREFIX,
+    PERSON_PREFIX,
+    ParticipantFilter,
+    ParticipantRepository,
+    ParticipantShapes,
+)
+from app.participants.schemas import (
+    AttendanceUpdate,
+    ParticipantCreate,
+    ParticipantRead,
+    ParticipantUpdate,
+)
 from app.people.models import Person
 from app.people.repository import PersonRepository
+from app.people.schemas import PersonRef
 
 # What a member may change on their own invitation.
 _MEMBER_FIELDS = frozenset({"answer"})
@@ -102,10 +118,49 @@ class Viewer:
     def manager(cls, caller: Caller) -> "Viewer":
         return cls(manages=True, person_id=caller.person_id)
 
-    def shows_email(self, participant: Participant) -> bool:
-        """Addresses are for managers, and for the participant on their own row."""
-        own = self.person_id is not None and participant.person_id == self.person_id
+    def shows_email(self, person_id: uuid.UUID | None) -> bool:
+        """Addresses are for managers, and for the participant on their own row (that of
+        `person_id`)."""
+        own = self.person_id is not None and person_id == self.person_id
         return self.manages or own
+
+
+SHAPES = ParticipantShapes(
+    participant=RowShape(ParticipantRead),
+    person=RowShape(PersonRef),
+    organisation=RowShape(CompanyRef),
+)
+
+
+def describe_participant(participant: Row[Any] | Participant, viewer: Viewer) -> dict[str, Any]:
+    """The representation, from a read's row (person and organisation joined under
+    their prefixes) or a write's object (with both loaded): e-mail addresses only where
+    `viewer` may see them."""
+    show_email = viewer.shows_email(participant.person_id)
+    email = participant.email if show_email else None
+    if isinstance(participant, Participant):
+        person = participant.person
+        organisation = participant.organisation
+        extra: dict[str, Any] = {
+            "email": email,
+            "person": None
+            if person is None
+            else SHAPES.person.of_object(person, email=person.email if show_email else None),
+            "organisation": None
+            if organisation is None
+            else SHAPES.organisation.of_object(organisation),
+        }
+        return SHAPES.participant.of_object(participant, **extra)
+    mapping = participant._mapping
+    joined_person = SHAPES.person.of_joined(mapping, PERSON_PREFIX)
+    if joined_person is not None and not show_email:
+        joined_person["email"] = None
+    return SHAPES.participant.of_row(
+        mapping,
+        email=email,
+        person=joined_person,
+        organisation=SHAPES.organisation.of_joined(mapping, ORGANISATION_PREFIX),
+    )
 
 
 async def _viewer(session: AsyncSession, caller: Caller, meeting: Meeting) -> Viewer:
@@ -146,21 +201,26 @@ async def list_participants(
     where: ParticipantFilter,
     sort: str,
     page: PageParams,
-) -> tuple[list[Participant], SortOrder, Viewer]:
+) -> tuple[list[Row[Any]], SortOrder, Viewer]:
     meeting = await visible_meeting(session, caller, meeting_id)
     viewer = await _viewer(session, caller, meeting)
-    rows, order = await ParticipantRepository(session).list(
-        meeting.id, where, sort, page, only_person_id=viewer.only_person_id
+    rows, order = await ParticipantRepository(session).read_page(
+        SHAPES, meeting.id, where, sort, page, only_person_id=viewer.only_person_id
     )
     return rows, order, viewer
 
 
-async def get_participant(
+async def read_participant(
     session: AsyncSession, caller: Caller, meeting_id: uuid.UUID, participant_id: uuid.UUID
-) -> tuple[Participant, Viewer]:
+) -> tuple[Row[Any], Viewer]:
     meeting = await visible_meeting(session, caller, meeting_id)
     viewer = await _viewer(session, caller, meeting)
-    return await _participant(session, meeting, participant_id, viewer), viewer
+    row = await ParticipantRepository(session).read_one(
+        SHAPES, meeting.id, participant_id, only_person_id=viewer.only_person_id
+    )
+    if row is None:
+        raise not_found("participant")
+    return row, viewer
 
 
 async def authorise_add_participant(

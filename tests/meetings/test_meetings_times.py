@@ -208,3 +208,30 @@ async def test_an_unknown_zone_in_a_patch_changes_nothing(client: httpx.AsyncCli
     problem = assert_problem(refused, 422, "unknown_time_zone")
     assert problem["errors"][0]["field"] == "body.time_zone"
     assert await fetch(client, meeting_url(meeting)) == meeting
+
+
+@pytest.mark.parametrize(
+    ("zone", "local", "expected"),
+    [
+        # Amsterdam kept its local mean time, +00:19:32, until 1937: Pydantic writes the
+        # offset cut to +00:19 (orjson alone would round it to +00:20).
+        ("Europe/Amsterdam", "1901-03-01T12:00:00", "1901-03-01T12:00:00+00:19"),
+        # Dublin's was -00:25:21, cut toward zero.
+        ("Europe/Dublin", "1901-03-01T12:00:00", "1901-03-01T12:00:00-00:25"),
+        ("Europe/Oslo", "1901-03-01T12:00:00", "1901-03-01T12:00:00+01:00"),
+    ],
+)
+async def test_a_historic_offset_with_seconds_is_written_as_pydantic_writes_it(
+    client: httpx.AsyncClient, zone: str, local: str, expected: str
+) -> None:
+    # The read path writes its own JSON; it must equal what MeetingRead wrote before, for
+    # the answer to the create, the get and the list alike.
+    network = await _network(client)
+    created = await create_meeting(
+        client, network, time_zone=zone, starts_at=local, ends_at=local.replace("T12", "T14")
+    )
+    assert created["starts_at"] == expected
+    read = await fetch(client, meeting_url(created))
+    assert read["starts_at"] == expected
+    listed = await client.get("/v1/meetings", params={"network_id": network, "include_past": True})
+    assert [item["starts_at"] for item in listed.json()["items"]] == [expected]
