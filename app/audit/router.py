@@ -77,9 +77,7 @@ async def list_audit_events(
     )
     rows, order = await service.list_events(session, caller, where, sort, page)
     items, next_cursor = cut_page(rows, order, page)
-    return page_response(
-        request, [AuditEventRead.model_validate(row) for row in items], next_cursor
-    )
+    return page_response(request, [service.describe_event(row) for row in items], next_cursor)
 
 
 @router.get(
@@ -91,5 +89,5 @@ async def list_audit_events(
     responses=problem_responses(404),
 )
 async def get_audit_event(event_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
-    event = await service.get_event(session, caller, event_id)
-    return json_response(AuditEventRead.model_validate(event))
+    event = await service.read_event(session, caller, event_id)
+    return json_response(service.describe_event(event))

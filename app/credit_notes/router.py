@@ -65,4 +65,4 @@ async def list_credit_notes(
     invoice_id: uuid.UUID, request: Request, session: SessionDep, caller: CallerDep
 ) -> Response:
     notes = await service.list_credit_notes(session, caller, invoice_id)
-    return page_response(request, [describe_invoice(note) for note in notes], None)
+    return page_response(request, notes, None)

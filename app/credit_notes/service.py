@@ -17,10 +17,11 @@ both take the last of a line.
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from app.api.caller import Caller
 from app.auth.policy import ensure_admin
@@ -32,6 +33,7 @@ from app.invoices.access import ensure_invoice_visible
 from app.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 from app.invoices.money import line_amount, totals
 from app.invoices.repository import InvoiceRepository
+from app.invoices.service import INVOICE, describe_invoices
 
 
 def _exceeds(detail: str) -> Conflict:
@@ -160,13 +162,9 @@ async def create_credit_note(
 
 async def list_credit_notes(
     session: AsyncSession, caller: Caller, invoice_id: uuid.UUID
-) -> list[Invoice]:
-    """The invoice's credit notes, oldest first; 404 when the invoice is hidden."""
+) -> list[dict[str, Any]]:
+    """The invoice's credit notes, oldest first, for the read path; 404 when the invoice
+    is hidden."""
     await ensure_invoice_visible(session, caller, invoice_id)
-    stmt = (
-        select(Invoice)
-        .where(Invoice.credited_invoice_id == invoice_id)
-        .options(selectinload(Invoice.lines))
-        .order_by(Invoice.sequence_number, Invoice.id)
-    )
-    return list((await session.scalars(stmt)).all())
+    notes = await InvoiceRepository(session).read_credit_notes(INVOICE, invoice_id)
+    return await describe_invoices(session, notes)

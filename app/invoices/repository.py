@@ -83,6 +83,16 @@ class InvoiceRepository:
         )
         return list(await self.session.execute(keyset(stmt, order, page))), order
 
+    async def read_credit_notes(self, shape: RowShape, invoice_id: uuid.UUID) -> list[Row[Any]]:
+        """The credit notes of an invoice the caller may see (its visibility covers
+        them), oldest first, as rows of `shape`'s columns."""
+        stmt = (
+            select(*shape.columns(Invoice), *_COMPUTED)
+            .where(Invoice.credited_invoice_id == invoice_id)
+            .order_by(Invoice.sequence_number, Invoice.id)
+        )
+        return list(await self.session.execute(stmt))
+
     async def read_lines(
         self, shape: RowShape, invoice_ids: Collection[uuid.UUID]
     ) -> dict[uuid.UUID, list[Row[Any]]]:

@@ -107,7 +107,7 @@ async def list_payments(
         session, caller, PaymentFilter(invoice_id=invoice_id), sort, page
     )
     items, next_cursor = cut_page(rows, order, page)
-    return page_response(request, [PaymentRead.of(row) for row in items], next_cursor)
+    return page_response(request, [service.describe_payment(row) for row in items], next_cursor)
 
 
 # `:uuid`: so `/v1/payments/batches` is not also a payment's path (its `Allow` would
@@ -119,5 +119,5 @@ async def list_payments(
     responses=problem_responses(404),
 )
 async def get_payment(payment_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
-    payment = await service.get_payment(session, caller, payment_id)
-    return resource_response(PaymentRead.of(payment), version=payment.version)
+    payment = await service.read_payment(session, caller, payment_id)
+    return resource_response(service.describe_payment(payment), version=payment.version)

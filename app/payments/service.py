@@ -12,11 +12,14 @@ file it is listed under `duplicates`.
 
 import uuid
 from collections import defaultdict
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.caller import Caller
 from app.api.pagination import PageParams, SortOrder
+from app.api.reads import RowShape
 from app.auth.policy import ensure_admin, ensure_admin_reads
 from app.errors import (
     Conflict,
@@ -37,6 +40,7 @@ from app.payments.schemas import (
     BankFileResult,
     DuplicateLine,
     PaymentCreate,
+    PaymentRead,
     RecordedLine,
     UnmatchedLine,
     UnmatchedReason,
@@ -196,16 +200,26 @@ async def record_bank_file(session: AsyncSession, caller: Caller, body: BankFile
     return result
 
 
+PAYMENT = RowShape(PaymentRead)
+
+
+def describe_payment(payment: Row[Any] | Payment) -> dict[str, Any]:
+    """The representation, from a read's row or a write's object."""
+    if isinstance(payment, Payment):
+        return PAYMENT.of_object(payment)
+    return PAYMENT.of_row(payment)
+
+
 async def list_payments(
     session: AsyncSession, caller: Caller, where: PaymentFilter, sort: str, page: PageParams
-) -> tuple[list[Payment], SortOrder]:
+) -> tuple[list[Row[Any]], SortOrder]:
     ensure_admin_reads(caller, "Payments are for the secretariat.")
-    return await PaymentRepository(session).list(where, sort, page)
+    return await PaymentRepository(session).read_page(PAYMENT, where, sort, page)
 
 
-async def get_payment(session: AsyncSession, caller: Caller, payment_id: uuid.UUID) -> Payment:
+async def read_payment(session: AsyncSession, caller: Caller, payment_id: uuid.UUID) -> Row[Any]:
     ensure_admin_reads(caller, "Payments are for the secretariat.")
-    payment = await PaymentRepository(session).get(payment_id)
-    if payment is None:
+    row = await PaymentRepository(session).read_one(PAYMENT, payment_id)
+    if row is None:
         raise not_found("payment")
-    return payment
+    return row

@@ -27,8 +27,8 @@ router = APIRouter(prefix="/v1/companies", tags=["invoice settings"])
 async def get_invoice_settings(
     company_id: uuid.UUID, session: SessionDep, caller: CallerDep
 ) -> Response:
-    settings = await service.get_settings(session, caller, company_id)
-    return resource_response(SellerSettingsRead.of(settings), version=settings.version)
+    settings = await service.read_settings(session, caller, company_id)
+    return resource_response(service.describe_settings(settings), version=settings.version)
 
 
 @router.put(
@@ -62,7 +62,7 @@ async def put_invoice_settings(
         raise PreconditionFailed("There are no invoice settings yet to match the ETag against.")
     created = current is None
     settings = await service.put_settings(session, organisation, current, body)
-    response = resource_response(SellerSettingsRead.of(settings), version=settings.version)
+    response = resource_response(service.describe_settings(settings), version=settings.version)
     if created:
         response.status_code = 201
     return response

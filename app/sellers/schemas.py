@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from app.api.schemas import RequestModel
 from app.api.types import Email, JsonInt, MoneyAmount, MoneyText
 from app.invoices.models import KidAlgorithm
-from app.sellers.models import SellerSettings
 
 _BANK_ACCOUNT = (
     "Where payments go: for a Norwegian seller a kontonummer (11 digits, MOD11; dots and "
@@ -87,25 +86,3 @@ class SellerSettingsRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="Increases on every change; the ETag carries it.")
-
-    @classmethod
-    def of(cls, settings: SellerSettings) -> "SellerSettingsRead":
-        return cls(
-            id=settings.id,
-            organisation_id=settings.organisation_id,
-            bank_account=settings.bank_account,
-            iban=settings.iban,
-            bic=settings.bic,
-            in_business_register=settings.in_business_register,
-            approved_for_f_tax=settings.approved_for_f_tax,
-            kid_algorithm=settings.kid_algorithm,
-            default_payment_terms_days=settings.default_payment_terms_days,
-            first_reminder_after_days=settings.first_reminder_after_days,
-            next_reminder_after_days=settings.next_reminder_after_days,
-            reminder_levels=settings.reminder_levels,
-            reminder_fee=settings.reminder_fee,
-            contact_email=settings.contact_email,
-            created_at=settings.created_at,
-            updated_at=settings.updated_at,
-            version=settings.version,
-        )

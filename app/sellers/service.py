@@ -7,20 +7,23 @@ IBAN without spaces), so every reader prints or encodes them one way.
 
 import re
 import uuid
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum import bic, iban, luhn
 from stdnum.exceptions import ValidationError
 from stdnum.no import kontonr
 
 from app.api.caller import Caller
+from app.api.reads import RowShape
 from app.auth.policy import ensure_admin, ensure_admin_reads
 from app.companies.models import Country, Organisation, OrganisationKind
 from app.companies.service import get_organisation
 from app.errors import Conflict, InvalidField, not_found
 from app.sellers.models import SellerSettings
 from app.sellers.repository import SellerSettingsRepository
-from app.sellers.schemas import SellerSettingsWrite
+from app.sellers.schemas import SellerSettingsRead, SellerSettingsWrite
 
 _BANKGIRO = re.compile(r"^\d{3,4}-?\d{4}$")
 
@@ -82,15 +85,25 @@ async def seller_settings(
     return await SellerSettingsRepository(session).for_organisation(organisation_id)
 
 
-async def get_settings(
+SETTINGS = RowShape(SellerSettingsRead)
+
+
+def describe_settings(settings: Row[Any] | SellerSettings) -> dict[str, Any]:
+    """The representation, from a read's row or a write's object."""
+    if isinstance(settings, SellerSettings):
+        return SETTINGS.of_object(settings)
+    return SETTINGS.of_row(settings)
+
+
+async def read_settings(
     session: AsyncSession, caller: Caller, organisation_id: uuid.UUID
-) -> SellerSettings:
+) -> Row[Any]:
     ensure_admin_reads(caller, "Invoice settings are the secretariat's.")
     await get_organisation(session, caller, organisation_id)
-    settings = await seller_settings(session, organisation_id)
-    if settings is None:
+    row = await SellerSettingsRepository(session).read_for_organisation(SETTINGS, organisation_id)
+    if row is None:
         raise not_found("invoice_settings")
-    return settings
+    return row
 
 
 async def settings_to_put(

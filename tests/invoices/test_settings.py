@@ -115,3 +115,23 @@ async def test_admins_only(
         put = await bare_client.put(url(UNKNOWN_ID), json=body, headers=headers)
         assert put.status_code == 403, put.text
     assert (await bare_client.put(url(UNKNOWN_ID), json=body)).status_code == 401
+
+
+async def test_get_is_the_answer_of_the_put_in_the_response_models_json(
+    client: httpx.AsyncClient,
+) -> None:
+    """The read path builds the GET from a row, the PUT from the object: one JSON, which
+    is SellerSettingsRead's (tests/api/test_read_shapes.py has no demo settings to ask)."""
+    from app.sellers.schemas import SellerSettingsRead
+
+    association = await create_company(client, kind="association")
+    put = await client.put(
+        url(association["id"]), json={"bank_account": NORWEGIAN_ACCOUNT, "reminder_fee": "70.5"}
+    )
+    got = await client.get(url(association["id"]))
+    assert got.status_code == 200, got.text
+    assert got.json() == put.json()
+    assert got.json()["reminder_fee"] == "70.50"
+    model = SellerSettingsRead.model_validate_json(got.content)
+    assert got.json() == model.model_dump(mode="json")
+    assert got.headers["ETag"] == put.headers["ETag"]
