@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects import postgresql, sqlite
@@ -68,6 +69,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        # asyncpg decodes timestamptz as an aware datetime in UTC already: no call per
+        # value (it was ~4 % of a list's time). SQLite's naive values are made UTC.
+        if dialect.driver == "asyncpg":
+            return None
+        return super().result_processor(dialect, coltype)
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -175,6 +183,15 @@ class DatabaseTimeouts:
     recycle: float = 1800.0
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# JSON columns (addresses, settings) written and read with orjson, several times faster
+# than the standard library's json on every row of a list.
+_JSON_CODEC: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+
+
 def create_engine(
     url: str,
     *,
@@ -188,7 +205,9 @@ def create_engine(
     if is_sqlite(url):
         # aiosqlite runs each connection in its own thread; pooling them buys little
         # and ties them to one event loop, which breaks the CLI and test clients.
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool, hide_parameters=True)
+        engine = create_async_engine(
+            url, echo=echo, poolclass=NullPool, hide_parameters=True, **_JSON_CODEC
+        )
         _configure_sqlite(engine)
         return engine
     timeouts = timeouts or DatabaseTimeouts()
@@ -204,6 +223,7 @@ def create_engine(
         pool_size=pool_size,
         pool_timeout=timeouts.pool,
         pool_recycle=int(timeouts.recycle),
+        **_JSON_CODEC,
         connect_args={
             "timeout": timeouts.connect,
             "command_timeout": timeouts.command,

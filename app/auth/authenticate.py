@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
+from fastapi.security import HTTPBearer, OAuth2PasswordBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,12 +28,12 @@ from app.db import utcnow
 from app.errors import Unauthenticated
 
 # Two ways to present the same header in /docs: sign in with the password form, or paste
-# an API key. Both are optional: without a header the caller is anonymous.
-_password_flow = OAuth2PasswordBearer(
-    tokenUrl="/v1/auth/token", auto_error=False, scheme_name="SignIn"
-)
-_bearer = HTTPBearer(
-    auto_error=False, scheme_name="ApiKey", description="An API key: `Bearer klk_…`."
+# an API key. Both are optional: without a header the caller is anonymous. They are the
+# document's only: `resolve_caller` reads the header itself, once (app/api/openapi.py
+# lists these schemes on every operation that depends on it).
+SECURITY_SCHEMES = (
+    OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False, scheme_name="SignIn"),
+    HTTPBearer(auto_error=False, scheme_name="ApiKey", description="An API key: `Bearer klk_…`."),
 )
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # last_used_at is written at most this often, not on every request.
@@ -132,19 +133,24 @@ async def caller_of_api_key(session: AsyncSession, api_key_id: uuid.UUID) -> Cal
     return _caller_of_key_row(api_key)
 
 
-async def resolve_caller(
-    request: Request,
-    session: SessionDep,
-    signed_in: Annotated[str | None, Depends(_password_flow)],
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
-    """Who is asking; no rule applied yet (FastAPI resolves it once per request)."""
-    token = bearer.credentials if bearer is not None else signed_in
-    if token is None and request.headers.get("Authorization"):
-        # `Basic …` or a bare value: say so rather than answer as if nothing was sent.
+def _bearer_token(request: Request) -> str | None:
+    """The token of `Authorization: Bearer <token>`; None without the header. Any other
+    header is a 401 rather than an answer as if nothing was sent (`Basic …`, a bare
+    value)."""
+    authorization = request.headers.get("Authorization")
+    if not authorization:
+        return None
+    scheme, token = get_authorization_scheme_param(authorization)
+    if scheme.lower() != "bearer":
         raise Unauthenticated(
             "Send `Authorization: Bearer <access token or API key>`.", code="invalid_authorization"
         )
+    return token
+
+
+async def resolve_caller(request: Request, session: SessionDep) -> Caller:
+    """Who is asking; no rule applied yet (FastAPI resolves it once per request)."""
+    token = _bearer_token(request)
     if token is None:
         caller = Caller.anonymous()
     elif token.startswith(API_KEY_PREFIX):
